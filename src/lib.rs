@@ -1,0 +1,2 @@
+//! yanglao
+pub mod chart;
