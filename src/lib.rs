@@ -1,2 +1,6 @@
 //! yanglao
 pub mod chart;
+pub mod io;
+pub mod metrics;
+pub mod model;
+pub mod params;

@@ -1,1 +1,252 @@
-fn main() {}
+//! `yanglao` command line: parse flags, build a validated configuration, call the library,
+//! map the outcome to an exit code (0 all rows ok/ineligible, 3 some rows error, 2 fatal).
+
+use anyhow::{bail, Context as _, Result};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use yanglao::io::encoding::Encoding;
+use yanglao::io::pipeline::{self, RunOptions, Summary};
+use yanglao::io::results::Format;
+use yanglao::model::{self, Category, Context};
+use yanglao::params::{Assumptions, Month, Params};
+
+#[derive(Parser)]
+#[command(name = "yanglao", version, about = "Projects Chinese basic pensions (养老金) from scenario CSVs")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compute a results CSV from a scenario CSV (one output row per input row, in order).
+    Run(RunArgs),
+    /// Validate a scenario CSV without computing; report every problem.
+    Check(CheckArgs),
+    /// Print the statutory retirement month, age and minimum years (C4, C5).
+    RetireAge(RetireAgeArgs),
+}
+
+#[derive(Args)]
+struct CommonArgs {
+    /// Assumption file (TOML: as_of, wage_growth, account_rate, indexation, discount_rate).
+    #[arg(long, value_name = "FILE")]
+    assumptions: Option<PathBuf>,
+    /// Default month of the known record for rows without as_of/start (YYYY-MM).
+    #[arg(long, value_name = "YYYY-MM")]
+    as_of: Option<String>,
+    /// Parameter directory to use instead of the built-in data/params.
+    #[arg(long, value_name = "DIR")]
+    params: Option<PathBuf>,
+    /// Input encoding.
+    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
+    encoding: EncodingArg,
+    /// Override the yearly wage growth after the last official year (fraction).
+    #[arg(long, value_name = "RATE")]
+    wage_growth: Option<String>,
+    /// Override the crediting rate for years without an official rate (fraction).
+    #[arg(long, value_name = "RATE")]
+    account_rate: Option<String>,
+    /// Override the yearly pension increase after the last official year (fraction).
+    #[arg(long, value_name = "RATE")]
+    indexation: Option<String>,
+    /// Override the discount rate for present values (fraction).
+    #[arg(long, value_name = "RATE")]
+    discount_rate: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EncodingArg {
+    /// UTF-8 unless the start of the file is not valid UTF-8, then GB18030.
+    Auto,
+    /// UTF-8 (BOM accepted).
+    Utf8,
+    /// GB18030 / GBK (Excel on Chinese Windows).
+    Gb18030,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Scenario CSV.
+    scenarios: PathBuf,
+    /// Results CSV to write.
+    #[arg(short, long, value_name = "RESULTS.csv")]
+    output: PathBuf,
+    /// Segments CSV: spells per scenario, grouped by id in scenario order.
+    #[arg(long, value_name = "FILE")]
+    segments: Option<PathBuf>,
+    /// Also write yearly paths (long format) to this CSV.
+    #[arg(long, value_name = "FILE")]
+    paths: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Rows per batch (memory is proportional to it).
+    #[arg(long, value_name = "N", default_value_t = 4096)]
+    batch_size: usize,
+    /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
+    #[arg(long)]
+    excel: bool,
+    /// Stop at the first error row (exit 2, no output file).
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// Scenario CSV.
+    scenarios: PathBuf,
+    /// Segments CSV to check with it.
+    #[arg(long, value_name = "FILE")]
+    segments: Option<PathBuf>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Args)]
+struct RetireAgeArgs {
+    /// Birth month, YYYY-MM.
+    #[arg(long)]
+    birth: String,
+    /// Retirement group.
+    #[arg(long, value_enum)]
+    category: CategoryArg,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CategoryArg {
+    Male,
+    FemaleCadre,
+    FemaleWorker,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("yanglao: error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Run(a) => run(a),
+        Command::Check(a) => check(a),
+        Command::RetireAge(a) => retire_age(a),
+    }
+}
+
+fn rate_flag(name: &str, v: &Option<String>) -> Result<Option<Decimal>> {
+    let Some(v) = v else { return Ok(None) };
+    let d = yanglao::io::scenario::parse_decimal(v.trim()).map_err(|why| anyhow::anyhow!("--{name} '{v}': {why}"))?;
+    if d < Decimal::new(-5, 1) || d > Decimal::ONE {
+        bail!("--{name} '{v}': out of range; allowed a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+    }
+    Ok(Some(d))
+}
+
+/// Parameters and assumptions with the command-line overrides applied.
+fn context(c: &CommonArgs) -> Result<Context> {
+    let params = match &c.params {
+        Some(dir) => Params::load_dir(dir)?,
+        None => Params::builtin()?,
+    };
+    let mut a = match &c.assumptions {
+        Some(p) => Assumptions::load(p)?,
+        None => Assumptions::builtin(),
+    };
+    if let Some(m) = &c.as_of {
+        a.as_of = Month::parse(m.trim()).with_context(|| format!("--as-of '{m}': not a month; allowed YYYY-MM"))?;
+    }
+    if let Some(v) = rate_flag("wage-growth", &c.wage_growth)? {
+        a.wage_growth = v;
+    }
+    if let Some(v) = rate_flag("account-rate", &c.account_rate)? {
+        a.account_rate = v;
+    }
+    if let Some(v) = rate_flag("indexation", &c.indexation)? {
+        a.indexation = v;
+    }
+    if let Some(v) = rate_flag("discount-rate", &c.discount_rate)? {
+        a.discount_rate = v;
+    }
+    Ok(Context::new(params, a))
+}
+
+fn encoding(e: EncodingArg) -> Encoding {
+    match e {
+        EncodingArg::Auto => Encoding::Auto,
+        EncodingArg::Utf8 => Encoding::Utf8,
+        EncodingArg::Gb18030 => Encoding::Gb18030,
+    }
+}
+
+fn report(summary: &Summary, verb: &str) {
+    for w in &summary.warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    for u in &summary.unattached {
+        eprintln!("yanglao: error: {u}");
+    }
+    let rate = if summary.seconds > 0.0 { summary.rows as f64 / summary.seconds } else { 0.0 };
+    eprintln!(
+        "yanglao: {verb} {} rows: {} ok, {} ineligible, {} error in {:.2} s ({:.0} rows/s)",
+        summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds, rate
+    );
+}
+
+fn run(a: RunArgs) -> Result<ExitCode> {
+    if a.batch_size == 0 {
+        bail!("--batch-size 0: allowed 1 or more");
+    }
+    let mut ctx = context(&a.common)?;
+    ctx.trace = a.paths.is_some();
+    let opts = RunOptions {
+        input: a.scenarios,
+        output: a.output,
+        segments: a.segments,
+        paths: a.paths,
+        batch_size: a.batch_size,
+        format: Format { excel: a.excel },
+        encoding: encoding(a.common.encoding),
+        strict: a.strict,
+    };
+    let jobs = a.jobs.unwrap_or(0);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
+    let summary = pool.install(|| pipeline::run(&opts, &ctx))?;
+    report(&summary, "computed");
+    Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+fn check(a: CheckArgs) -> Result<ExitCode> {
+    let ctx = context(&a.common)?;
+    let (summary, problems) = pipeline::check(&a.scenarios, a.segments.as_deref(), &ctx, encoding(a.common.encoding))?;
+    for p in &problems {
+        println!("{p}");
+    }
+    report(&summary, "checked");
+    Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
+}
+
+fn retire_age(a: RetireAgeArgs) -> Result<ExitCode> {
+    let birth = Month::parse(a.birth.trim())
+        .with_context(|| format!("--birth '{}': not a month; allowed YYYY-MM with year 1900–2200", a.birth))?;
+    let category = match a.category {
+        CategoryArg::Male => Category::Male,
+        CategoryArg::FemaleCadre => Category::FemaleCadre,
+        CategoryArg::FemaleWorker => Category::FemaleWorker,
+    };
+    let params = Params::builtin()?;
+    let info = model::statutory_retirement(&params.national, birth, category);
+    println!("retire: {}", info.month);
+    println!("age: {}", info.age);
+    println!("min_years: {}", yanglao::io::results::fixed(info.min_years, 1));
+    Ok(ExitCode::SUCCESS)
+}

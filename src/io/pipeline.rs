@@ -1,0 +1,549 @@
+//! The batch pipeline: read a bounded batch of records, compute it in parallel (rayon keeps
+//! the order), write it in order; memory is O(batch), not O(file). Output goes to a
+//! temporary file renamed into place at the end, so a fatal problem never leaves a
+//! half-written results file.
+
+use super::encoding::{Encoding, Utf8Reader};
+use super::results::{self, Echo, Format, Metrics};
+use super::scenario::{parse_scenario, parse_segment, Header, Row, SEGMENT_COLUMNS};
+use crate::metrics;
+use crate::model::{project, Context, RowError, Status};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+use std::fs::File;
+use std::hash::{Hash, Hasher};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Options of one `run`.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Scenario CSV.
+    pub input: PathBuf,
+    /// Results CSV.
+    pub output: PathBuf,
+    /// Segments CSV (contract §6).
+    pub segments: Option<PathBuf>,
+    /// Yearly paths CSV.
+    pub paths: Option<PathBuf>,
+    /// Rows per batch.
+    pub batch_size: usize,
+    /// Output format options.
+    pub format: Format,
+    /// Input encoding.
+    pub encoding: Encoding,
+    /// Stop at the first error row (exit 2, no output).
+    pub strict: bool,
+}
+
+/// Counts of a finished run.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Summary {
+    /// Input rows (= output rows).
+    pub rows: u64,
+    /// Rows with a pension.
+    pub ok: u64,
+    /// Rows without a pension.
+    pub ineligible: u64,
+    /// Rows that could not be computed.
+    pub error: u64,
+    /// Warnings (unknown columns, encoding, orphan segments).
+    pub warnings: Vec<String>,
+    /// Problems that belong to no row (segments without a scenario); they make the exit 3.
+    pub unattached: Vec<String>,
+    /// Seconds elapsed.
+    pub seconds: f64,
+}
+
+/// A problem that stops the run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum FatalError {
+    /// A file cannot be opened or read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        source: std::io::Error,
+    },
+    /// The header cannot be used.
+    #[error("{path}: {message}")]
+    Header {
+        /// File.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The CSV itself is broken.
+    #[error("{path}: {message}")]
+    Csv {
+        /// File.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// `--strict` met an error row.
+    #[error("--strict: {0}")]
+    Strict(String),
+}
+
+fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FatalError + '_ {
+    move |source| FatalError::Io { path: path.display().to_string(), source }
+}
+
+fn csv_err(path: &Path, e: csv::Error) -> FatalError {
+    let message = match e.position() {
+        Some(p) => format!("line {}: {}", p.line(), e),
+        None => e.to_string(),
+    };
+    FatalError::Csv { path: path.display().to_string(), message }
+}
+
+/// Opens a CSV with encoding detection; headers are read by the caller.
+pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(csv::Reader<Utf8Reader<File>>, Encoding), FatalError> {
+    let file = File::open(path).map_err(io_err(path))?;
+    let reader = Utf8Reader::new(file, encoding).map_err(io_err(path))?;
+    let detected = reader.detected;
+    let csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(reader);
+    Ok((csv, detected))
+}
+
+fn hash_id(id: &[u8]) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// One input record with what the reading thread decided about it.
+#[derive(Default)]
+struct Item {
+    rec: csv::ByteRecord,
+    line: u64,
+    duplicate: bool,
+    segments: Vec<(u64, [Option<String>; 7])>,
+    segment_error: Option<String>,
+}
+
+/// What a worker produced for one record.
+struct Produced {
+    csv: String,
+    paths: String,
+    status: Option<Status>,
+    error: Option<String>,
+}
+
+/// Segment rows grouped by id, stream-merged with the scenarios. The file must be grouped
+/// by id (checked in a first pass that keeps only id hashes) and in scenario order; groups
+/// out of order become row errors, groups without a scenario are reported at the end.
+struct SegmentSource {
+    path: PathBuf,
+    reader: csv::Reader<Utf8Reader<File>>,
+    cols: [Option<usize>; 7],
+    ids: HashSet<u64>,
+    head: Option<(u64, String, Vec<(u64, [Option<String>; 7])>)>,
+    pending: Option<(u64, String, u64, [Option<String>; 7])>,
+    skipped: HashMap<u64, (String, u64)>,
+    record: csv::StringRecord,
+    done: bool,
+}
+
+impl SegmentSource {
+    fn open(path: &Path, encoding: Encoding) -> Result<SegmentSource, FatalError> {
+        let cols_of = |r: &mut csv::Reader<Utf8Reader<File>>| -> Result<[Option<usize>; 7], FatalError> {
+            let h = r.headers().map_err(|e| csv_err(path, e))?;
+            let mut cols = [None; 7];
+            for (i, name) in h.iter().enumerate() {
+                let name = name.trim_start_matches('\u{feff}').trim();
+                if let Some(k) = SEGMENT_COLUMNS.iter().position(|c| *c == name) {
+                    cols[k] = Some(i);
+                }
+            }
+            for (k, req) in SEGMENT_COLUMNS.iter().enumerate() {
+                if matches!(*req, "id" | "scheme" | "start" | "end") && cols[k].is_none() {
+                    return Err(FatalError::Header {
+                        path: path.display().to_string(),
+                        message: format!("missing required column '{req}' in the segments header; required: id, scheme, start, end"),
+                    });
+                }
+            }
+            Ok(cols)
+        };
+        // First pass: ids must be grouped.
+        let (mut r, _) = open_csv(path, encoding)?;
+        let cols = cols_of(&mut r)?;
+        let mut ids = HashSet::new();
+        let mut prev: Option<u64> = None;
+        let mut rec = csv::StringRecord::new();
+        while r.read_record(&mut rec).map_err(|e| csv_err(path, e))? {
+            let id = rec.get(cols[0].unwrap_or(0)).unwrap_or("").trim();
+            let h = hash_id(id.as_bytes());
+            if prev != Some(h) && !ids.insert(h) {
+                let line = rec.position().map_or(0, |p| p.line());
+                return Err(FatalError::Csv {
+                    path: path.display().to_string(),
+                    message: format!("line {line}: id '{id}' appears again after other ids; the segments file must be grouped by id, in scenario order"),
+                });
+            }
+            prev = Some(h);
+        }
+        let (mut reader, _) = open_csv(path, encoding)?;
+        cols_of(&mut reader)?;
+        Ok(SegmentSource {
+            path: path.to_path_buf(),
+            reader,
+            cols,
+            ids,
+            head: None,
+            pending: None,
+            skipped: HashMap::new(),
+            record: csv::StringRecord::new(),
+            done: false,
+        })
+    }
+
+    /// Reads the next whole group into `head` (the first row of the group after it waits
+    /// in `pending`).
+    fn fill(&mut self) -> Result<(), FatalError> {
+        if self.head.is_some() {
+            return Ok(());
+        }
+        if let Some((h, id, line, fields)) = self.pending.take() {
+            self.head = Some((h, id, vec![(line, fields)]));
+        }
+        while !self.done {
+            if !self.reader.read_record(&mut self.record).map_err(|e| csv_err(&self.path, e))? {
+                self.done = true;
+                break;
+            }
+            let line = self.record.position().map_or(0, |p| p.line());
+            let record = &self.record;
+            let cols = &self.cols;
+            let fields: [Option<String>; 7] = std::array::from_fn(|k| {
+                cols[k].and_then(|i| record.get(i)).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string)
+            });
+            let id = fields[0].clone().unwrap_or_default();
+            let h = hash_id(id.as_bytes());
+            match &mut self.head {
+                Some((hh, _, rows)) if *hh == h => rows.push((line, fields)),
+                Some(_) => {
+                    self.pending = Some((h, id, line, fields));
+                    break;
+                }
+                None => self.head = Some((h, id, vec![(line, fields)])),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl SegmentSource {
+    fn take(&mut self, id: &str) -> Result<Result<Vec<(u64, [Option<String>; 7])>, String>, FatalError> {
+        let h = hash_id(id.as_bytes());
+        if !self.ids.contains(&h) {
+            return Ok(Ok(Vec::new()));
+        }
+        if let Some((_, line)) = self.skipped.get(&h) {
+            return Ok(Err(format!(
+                "its segments (segments file line {line}) come before those of an earlier scenario; the segments file must be grouped by id in scenario order"
+            )));
+        }
+        loop {
+            self.fill()?;
+            match self.head.take() {
+                None => return Ok(Ok(Vec::new())),
+                Some((hh, _, rows)) if hh == h => {
+                    self.ids.remove(&h);
+                    return Ok(Ok(rows));
+                }
+                Some((hh, hid, rows)) => {
+                    self.skipped.insert(hh, (hid, rows.first().map_or(0, |r| r.0)));
+                }
+            }
+        }
+    }
+
+    /// Groups never matched by a scenario.
+    fn finish(mut self) -> Result<Vec<String>, FatalError> {
+        let mut out: Vec<(u64, String)> = self.skipped.values().map(|(id, line)| (*line, id.clone())).collect();
+        loop {
+            self.fill()?;
+            match self.head.take() {
+                None => break,
+                Some((_, id, rows)) => out.push((rows.first().map_or(0, |r| r.0), id)),
+            }
+        }
+        out.sort();
+        Ok(out
+            .into_iter()
+            .map(|(line, id)| format!("{}: line {line}, column id, value '{id}': no scenario has this id (or it is out of scenario order); allowed an id of the scenario file", self.path.display()))
+            .collect())
+    }
+}
+
+/// Runs the whole pipeline.
+pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
+    let started = Instant::now();
+    let (mut reader, detected) = open_csv(&opts.input, opts.encoding)?;
+    let header_rec = reader.byte_headers().map_err(|e| csv_err(&opts.input, e))?.clone();
+    let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+    let header = Header::new(names.iter().map(String::as_str))
+        .map_err(|e| FatalError::Header { path: opts.input.display().to_string(), message: e.to_string() })?;
+    let mut summary = Summary::default();
+    if !header.unknown.is_empty() {
+        summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
+    }
+    if detected == Encoding::Gb18030 && opts.encoding == Encoding::Auto {
+        summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
+    }
+    let mut segments = match &opts.segments {
+        Some(p) => Some(SegmentSource::open(p, opts.encoding)?),
+        None => None,
+    };
+
+    let tmp = temp_path(&opts.output);
+    let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io_err(&tmp))?);
+    let paths_tmp = opts.paths.as_ref().map(|p| temp_path(p));
+    let mut paths_out = match &paths_tmp {
+        Some(p) => Some(BufWriter::with_capacity(1 << 20, File::create(p).map_err(io_err(p))?)),
+        None => None,
+    };
+    let cleanup = |tmp: &Path, paths_tmp: &Option<PathBuf>| {
+        let _ = std::fs::remove_file(tmp);
+        if let Some(p) = paths_tmp {
+            let _ = std::fs::remove_file(p);
+        }
+    };
+    let result = (|| -> Result<(), FatalError> {
+        out.write_all(results::header_line().as_bytes()).map_err(io_err(&tmp))?;
+        if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
+            w.write_all(metrics::PATHS_HEADER.as_bytes()).map_err(io_err(p))?;
+        }
+        let batch = opts.batch_size.max(1);
+        let mut items: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
+        let mut produced: Vec<Produced> = Vec::with_capacity(batch);
+        let mut seen: HashSet<u64> = HashSet::new();
+        let id_col = header_id_col(&header_rec);
+        let want_paths = paths_out.is_some();
+        loop {
+            let mut n = 0;
+            while n < batch {
+                let item = &mut items[n];
+                if !reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(&opts.input, e))? {
+                    break;
+                }
+                item.line = item.rec.position().map_or(0, |p| p.line());
+                let id = item.rec.get(id_col).map(trim_bytes).unwrap_or(b"");
+                item.duplicate = !id.is_empty() && !seen.insert(hash_id(id));
+                item.segments.clear();
+                item.segment_error = None;
+                if let Some(src) = segments.as_mut() {
+                    let id = String::from_utf8_lossy(id);
+                    if !id.is_empty() && !item.duplicate {
+                        match src.take(&id)? {
+                            Ok(rows) => item.segments = rows,
+                            Err(e) => item.segment_error = Some(e),
+                        }
+                    }
+                }
+                n += 1;
+            }
+            if n == 0 {
+                break;
+            }
+            items[..n]
+                .par_iter()
+                .map(|item| process(item, &header, ctx, opts.format, want_paths))
+                .collect_into_vec(&mut produced);
+            for p in &produced {
+                summary.rows += 1;
+                match p.status {
+                    Some(Status::Ok) => summary.ok += 1,
+                    Some(Status::Ineligible) => summary.ineligible += 1,
+                    None => {
+                        summary.error += 1;
+                        if opts.strict {
+                            return Err(FatalError::Strict(p.error.clone().unwrap_or_default()));
+                        }
+                    }
+                }
+                out.write_all(p.csv.as_bytes()).map_err(io_err(&tmp))?;
+                if let (Some(w), Some(path)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
+                    w.write_all(p.paths.as_bytes()).map_err(io_err(path))?;
+                }
+            }
+            if n < batch {
+                break;
+            }
+        }
+        if let Some(src) = segments.take() {
+            summary.unattached = src.finish()?;
+        }
+        out.flush().map_err(io_err(&tmp))?;
+        if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
+            w.flush().map_err(io_err(p))?;
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        drop(out);
+        drop(paths_out);
+        cleanup(&tmp, &paths_tmp);
+        return Err(e);
+    }
+    drop(out);
+    drop(paths_out);
+    std::fs::rename(&tmp, &opts.output).map_err(io_err(&opts.output))?;
+    if let (Some(t), Some(p)) = (&paths_tmp, &opts.paths) {
+        std::fs::rename(t, p).map_err(io_err(p))?;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok(summary)
+}
+
+fn trim_bytes(b: &[u8]) -> &[u8] {
+    let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
+    let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
+    &b[start..end]
+}
+
+fn header_id_col(h: &csv::ByteRecord) -> usize {
+    h.iter()
+        .position(|f| trim_bytes(String::from_utf8_lossy(f).trim_start_matches('\u{feff}').as_bytes()) == b"id")
+        .unwrap_or(0)
+}
+
+/// A sibling temporary file, renamed over `path` on success.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+/// A record that cannot become a scenario: the id to print (the line number when the id
+/// itself is bad), the label and the message.
+struct Failure {
+    id: String,
+    label: String,
+    message: String,
+}
+
+/// Record → validated scenario with its segments attached.
+fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::model::Scenario, Failure> {
+    let line = item.line;
+    let fallback_id = line.to_string();
+    if std::str::from_utf8(item.rec.as_slice()).is_err() {
+        return Err(Failure {
+            id: fallback_id,
+            label: String::new(),
+            message: format!("line {line}: not valid UTF-8 text (save as UTF-8, or run with --encoding gb18030)"),
+        });
+    }
+    let row = Row::new(header, &item.rec);
+    let id = row.get("id").unwrap_or(fallback_id.as_str());
+    let label = row.get("label").unwrap_or(id);
+    let fail = |message: String| Failure { id: id.to_string(), label: label.to_string(), message };
+    if item.rec.len() > header.width() {
+        return Err(fail(format!(
+            "line {line}: {} fields, but the header has {}; allowed at most one field per header column (quote fields that contain commas)",
+            item.rec.len(),
+            header.width()
+        )));
+    }
+    if item.duplicate {
+        return Err(fail(RowError::new("id", id, "duplicate id (an earlier row has it)", "a unique key per row").message(line)));
+    }
+    let mut s = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of).map_err(|e| fail(e.message(line)))?;
+    if let Some(e) = &item.segment_error {
+        return Err(fail(RowError::new("id", &s.id, e.clone(), "segments grouped by id in scenario order").message(line)));
+    }
+    for (seg_line, fields) in &item.segments {
+        let f: [Option<&str>; 7] = std::array::from_fn(|k| fields[k].as_deref());
+        let seg = parse_segment(&f, *seg_line, &ctx.params, &s).map_err(|e| fail(e.message(line)))?;
+        s.segments.push(seg);
+    }
+    Ok(s)
+}
+
+/// Parses, projects and formats one record.
+fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool) -> Produced {
+    let fail = |f: Failure| {
+        let mut csv = String::with_capacity(256);
+        results::push_error(&mut csv, &f.id, &f.label, &f.message, fmt);
+        Produced { csv, paths: String::new(), status: None, error: Some(f.message) }
+    };
+    let s = match scenario_of(item, header, ctx) {
+        Ok(s) => s,
+        Err(f) => return fail(f),
+    };
+    match project(&s, ctx) {
+        Ok(o) => {
+            let m: Metrics = metrics::compute(&s, &o, ctx);
+            let mut csv = String::with_capacity(384);
+            let echo = Echo {
+                contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index),
+                tier: s.tier,
+            };
+            results::push_outcome(&mut csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
+            let paths = if want_paths { metrics::paths_rows(&s, &o, &m, ctx, fmt) } else { String::new() };
+            Produced { csv, paths, status: Some(o.status), error: None }
+        }
+        Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line) }),
+    }
+}
+
+/// Validates a scenario file without computing: every problem, one line each.
+pub fn check(input: &Path, segments: Option<&Path>, ctx: &Context, encoding: Encoding) -> Result<(Summary, Vec<String>), FatalError> {
+    let started = Instant::now();
+    let (mut reader, _) = open_csv(input, encoding)?;
+    let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
+    let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+    let header = Header::new(names.iter().map(String::as_str))
+        .map_err(|e| FatalError::Header { path: input.display().to_string(), message: e.to_string() })?;
+    let mut summary = Summary::default();
+    if !header.unknown.is_empty() {
+        summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
+    }
+    let mut problems = Vec::new();
+    let mut seen = HashSet::new();
+    let id_col = header_id_col(&header_rec);
+    let mut src = match segments {
+        Some(p) => Some(SegmentSource::open(p, encoding)?),
+        None => None,
+    };
+    let mut item = Item::default();
+    while reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(input, e))? {
+        summary.rows += 1;
+        item.line = item.rec.position().map_or(0, |p| p.line());
+        let id = item.rec.get(id_col).map(trim_bytes).unwrap_or(b"");
+        item.duplicate = !id.is_empty() && !seen.insert(hash_id(id));
+        item.segments.clear();
+        item.segment_error = None;
+        if let Some(src) = src.as_mut() {
+            let id = String::from_utf8_lossy(id);
+            if !id.is_empty() && !item.duplicate {
+                match src.take(&id)? {
+                    Ok(rows) => item.segments = rows,
+                    Err(e) => item.segment_error = Some(e),
+                }
+            }
+        }
+        let p = validate_only(&item, &header, ctx);
+        match p {
+            Some(msg) => {
+                summary.error += 1;
+                problems.push(msg);
+            }
+            None => summary.ok += 1,
+        }
+    }
+    if let Some(src) = src {
+        summary.unattached = src.finish()?;
+    }
+    summary.seconds = started.elapsed().as_secs_f64();
+    Ok((summary, problems))
+}
+
+/// Parsing and validation of one record (no projection); the message of its problem.
+fn validate_only(item: &Item, header: &Header, ctx: &Context) -> Option<String> {
+    scenario_of(item, header, ctx).err().map(|f| f.message)
+}

@@ -1,0 +1,244 @@
+//! Results CSV rows (contract §7).
+
+use crate::model::{Outcome, Status};
+use crate::params::{Age, Params, Provenance};
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::fmt::Write;
+
+/// Result columns: the contract's, then the analyst metrics, then echoes of two inputs
+/// (the effective `contribution_index` and `tier`) for grouping charts.
+pub const RESULT_COLUMNS: &[&str] = &[
+    "id",
+    "label",
+    "status",
+    "scheme",
+    "claim_region",
+    "retire",
+    "retire_age",
+    "divisor",
+    "years",
+    "min_years",
+    "avg_index",
+    "base",
+    "balance",
+    "basic",
+    "account",
+    "transitional",
+    "resident_basic",
+    "bonus",
+    "allowance",
+    "total",
+    "own_paid",
+    "gov_paid",
+    "message",
+    "replacement_rate",
+    "replacement_rate_avg",
+    "breakeven_age",
+    "irr",
+    "pension_wealth",
+    "money_worth",
+    "provenance",
+    "contribution_index",
+    "tier",
+];
+
+/// Analyst metrics appended after `message` (filled by the metrics stage).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    /// First total pension ÷ last monthly contribution base.
+    pub replacement_rate: Option<Decimal>,
+    /// First total pension ÷ the region's average monthly wage in the retirement year.
+    pub replacement_rate_avg: Option<Decimal>,
+    /// Age when cumulative receipts first reach cumulative own payments (months).
+    pub breakeven_age: Option<i32>,
+    /// Yearly internal rate of return.
+    pub irr: Option<Decimal>,
+    /// Survival-weighted present value at retirement.
+    pub pension_wealth: Option<Decimal>,
+    /// Pension wealth ÷ accumulated own payments.
+    pub money_worth: Option<Decimal>,
+}
+
+/// Output options.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Format {
+    /// Neutralise text fields that a spreadsheet would run as formulas.
+    pub excel: bool,
+}
+
+/// Formats `d` with exactly `dp` decimals, half away from zero.
+pub fn fixed(d: Decimal, dp: usize) -> String {
+    let r = d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero);
+    format!("{r:.dp$}")
+}
+
+fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
+    let r = d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero);
+    let _ = write!(out, "{r:.dp$}");
+}
+
+/// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,
+/// `-` or `@` gets a leading apostrophe so it is shown, not evaluated.
+pub fn push_text(out: &mut String, text: &str, fmt: Format) {
+    let guard = fmt.excel && text.starts_with(['=', '+', '-', '@']);
+    let needs_quotes = guard || text.contains([',', '"', '\n', '\r']);
+    if needs_quotes {
+        out.push('"');
+        if guard {
+            out.push('\'');
+        }
+        for ch in text.chars() {
+            if ch == '"' {
+                out.push('"');
+            }
+            out.push(ch);
+        }
+        out.push('"');
+    } else {
+        out.push_str(text);
+    }
+}
+
+/// The header line.
+pub fn header_line() -> String {
+    let mut s = RESULT_COLUMNS.join(",");
+    s.push('\n');
+    s
+}
+
+/// Echoed inputs for the last two columns.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Echo {
+    /// Effective future contribution index (employee/flexible rows).
+    pub contribution_index: Option<Decimal>,
+    /// Resident tier.
+    pub tier: Option<Decimal>,
+}
+
+/// Appends a computed row.
+#[allow(clippy::too_many_arguments)]
+pub fn push_outcome(out: &mut String, id: &str, label: &str, o: &Outcome, m: &Metrics, echo: Echo, params: &Params, fmt: Format) {
+    push_text(out, id, fmt);
+    out.push(',');
+    push_text(out, label, fmt);
+    out.push(',');
+    out.push_str(match o.status {
+        Status::Ok => "ok",
+        Status::Ineligible => "ineligible",
+    });
+    out.push(',');
+    out.push_str(o.scheme.as_str());
+    out.push(',');
+    push_text(out, &params.region(o.claim_region).key, fmt);
+    let _ = write!(out, ",{},{},", o.retire, Age(o.retire_age));
+    let ok = o.status == Status::Ok;
+    if let (true, Some(d)) = (ok, o.divisor) {
+        push_fixed(out, d, 1);
+    }
+    out.push(',');
+    push_fixed(out, o.years, 2);
+    out.push(',');
+    push_fixed(out, o.min_years, 1);
+    out.push(',');
+    if let Some(a) = o.avg_index {
+        push_fixed(out, a, 4);
+    }
+    out.push(',');
+    if let (true, Some(c)) = (ok, o.base) {
+        push_fixed(out, c, 2);
+    }
+    for v in [o.balance, o.basic, o.account, o.transitional, o.resident_basic, o.bonus, o.allowance, o.total, o.own_paid, o.gov_paid] {
+        out.push(',');
+        push_fixed(out, v, 2);
+    }
+    out.push(',');
+    push_text(out, &o.notes.join("; "), fmt);
+    push_metrics(out, m, o.provenance);
+    push_echo(out, echo);
+    out.push('\n');
+}
+
+fn push_metrics(out: &mut String, m: &Metrics, provenance: Provenance) {
+    let opt = |out: &mut String, v: Option<Decimal>, dp: usize| {
+        out.push(',');
+        if let Some(v) = v {
+            push_fixed(out, v, dp);
+        }
+    };
+    opt(out, m.replacement_rate, 4);
+    opt(out, m.replacement_rate_avg, 4);
+    out.push(',');
+    if let Some(a) = m.breakeven_age {
+        let _ = write!(out, "{}", Age(a));
+    }
+    opt(out, m.irr, 4);
+    opt(out, m.pension_wealth, 2);
+    opt(out, m.money_worth, 4);
+    out.push(',');
+    out.push_str(provenance.as_str());
+}
+
+fn push_echo(out: &mut String, echo: Echo) {
+    out.push(',');
+    if let Some(i) = echo.contribution_index {
+        let _ = write!(out, "{}", i.normalize());
+    }
+    out.push(',');
+    if let Some(t) = echo.tier {
+        let _ = write!(out, "{}", t.normalize());
+    }
+}
+
+/// Appends an error row: id (or the line number when the id is bad), label, status,
+/// numbers empty, message.
+pub fn push_error(out: &mut String, id: &str, label: &str, message: &str, fmt: Format) {
+    push_text(out, id, fmt);
+    out.push(',');
+    push_text(out, label, fmt);
+    out.push_str(",error");
+    // scheme … gov_paid: 19 empty fields.
+    for _ in 0..19 {
+        out.push(',');
+    }
+    out.push(',');
+    push_text(out, message, fmt);
+    // metrics (7) and echoes (2) empty.
+    for _ in 0..9 {
+        out.push(',');
+    }
+    out.push('\n');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fixed_rounds_half_away_from_zero() {
+        assert_eq!(fixed(Decimal::new(12345, 3), 2), "12.35");
+        assert_eq!(fixed(Decimal::new(-12345, 3), 2), "-12.35");
+        assert_eq!(fixed(Decimal::from(139), 1), "139.0");
+        assert_eq!(fixed(Decimal::new(6820, 4), 4), "0.6820");
+    }
+
+    #[test]
+    fn text_fields_are_quoted_and_neutralised() {
+        let mut s = String::new();
+        push_text(&mut s, "a,\"b\"", Format::default());
+        assert_eq!(s, "\"a,\"\"b\"\"\"");
+        let mut s = String::new();
+        push_text(&mut s, "=1+1", Format { excel: true });
+        assert_eq!(s, "\"'=1+1\"");
+        let mut s = String::new();
+        push_text(&mut s, "=1+1", Format::default());
+        assert_eq!(s, "=1+1");
+    }
+
+    #[test]
+    fn error_row_has_every_column() {
+        let mut s = String::new();
+        push_error(&mut s, "x", "x", "bad", Format::default());
+        let n = csv::ReaderBuilder::new().has_headers(false).from_reader(s.as_bytes()).records().next().unwrap().unwrap().len();
+        assert_eq!(n, RESULT_COLUMNS.len());
+    }
+}

@@ -1,0 +1,390 @@
+//! Scenario CSV rows → validated [`Scenario`]s (contract §6). Every problem becomes a
+//! [`RowError`] naming the column, the value and what is allowed.
+
+use crate::model::{Category, RowError, Scenario, Scheme, Segment, Shortfall};
+use crate::params::{Month, Params, RegionId};
+use rust_decimal::Decimal;
+
+/// Columns of the scenario contract, in contract order.
+pub const SCENARIO_COLUMNS: &[&str] = &[
+    "id",
+    "label",
+    "scheme",
+    "region",
+    "hukou",
+    "category",
+    "birth",
+    "retire",
+    "as_of",
+    "paid_years",
+    "deemed_years",
+    "avg_index",
+    "pre_account_years",
+    "trans_index",
+    "balance",
+    "resident_years",
+    "resident_balance",
+    "contribution_index",
+    "tier",
+    "start",
+    "stop",
+    "hardship",
+    "special",
+    "allowance",
+    "shortfall",
+    "wage_growth",
+    "account_rate",
+    "avg_wage",
+    "base_at_retirement",
+    "subsidy",
+    "resident_basic",
+    "bonus_per_year",
+    "indexation",
+    "discount_rate",
+    "death_age",
+];
+
+/// Columns without which no row can be read (a missing header is fatal).
+pub const REQUIRED_COLUMNS: &[&str] = &["id", "scheme", "birth"];
+
+/// Column positions of a header: `pos[k]` is the field index of `SCENARIO_COLUMNS[k]`.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pos: Vec<Option<usize>>,
+    /// Header names that are not scenario columns (kept out of the computation).
+    pub unknown: Vec<String>,
+    /// The region used when a row leaves `region` empty.
+    pub default_region: String,
+    width: usize,
+}
+
+/// A header that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeaderError {
+    /// A required column is missing.
+    #[error("missing required column '{0}' in the header; required: id, scheme, birth")]
+    Missing(String),
+    /// A column appears twice.
+    #[error("column '{0}' appears twice in the header")]
+    Duplicate(String),
+}
+
+impl Header {
+    /// Maps header names (BOM and surrounding spaces removed, any order) to columns.
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Header, HeaderError> {
+        let mut pos = vec![None; SCENARIO_COLUMNS.len()];
+        let mut unknown = Vec::new();
+        let mut width = 0;
+        for (i, raw) in names.into_iter().enumerate() {
+            width = i + 1;
+            let name = raw.trim_start_matches('\u{feff}').trim();
+            match SCENARIO_COLUMNS.iter().position(|c| *c == name) {
+                Some(k) if pos[k].is_some() => return Err(HeaderError::Duplicate(name.to_string())),
+                Some(k) => pos[k] = Some(i),
+                None => unknown.push(name.to_string()),
+            }
+        }
+        for req in REQUIRED_COLUMNS {
+            let k = SCENARIO_COLUMNS.iter().position(|c| c == req).expect("required columns are columns");
+            if pos[k].is_none() {
+                return Err(HeaderError::Missing(req.to_string()));
+            }
+        }
+        Ok(Header { pos, unknown, default_region: "shandong/weifang".to_string(), width })
+    }
+
+    /// Number of header fields.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    fn col(&self, k: usize) -> Option<usize> {
+        self.pos[k]
+    }
+}
+
+/// Largest number of characters accepted in a numeric field.
+const MAX_NUMBER_LEN: usize = 40;
+
+/// Field access for one record, with the column names of the contract.
+pub struct Row<'r> {
+    header: &'r Header,
+    fields: &'r csv::ByteRecord,
+}
+
+/// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only).
+fn k(name: &str) -> usize {
+    SCENARIO_COLUMNS.iter().position(|c| *c == name).expect("known column")
+}
+
+impl<'r> Row<'r> {
+    /// Wraps a record.
+    pub fn new(header: &'r Header, fields: &'r csv::ByteRecord) -> Row<'r> {
+        Row { header, fields }
+    }
+
+    /// Trimmed text of a column; None when absent or empty.
+    pub fn get(&self, name: &str) -> Option<&'r str> {
+        let i = self.header.col(k(name))?;
+        let v = std::str::from_utf8(self.fields.get(i)?).ok()?.trim();
+        if v.is_empty() {
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    fn decimal(&self, name: &str, lo: Decimal, hi: Decimal, allowed: &str) -> Result<Option<Decimal>, RowError> {
+        let Some(v) = self.get(name) else { return Ok(None) };
+        let d = parse_decimal(v).map_err(|why| RowError::new(name, v, why, allowed))?;
+        if d < lo || d > hi {
+            let why = if d.is_sign_negative() && lo >= Decimal::ZERO { "negative" } else { "out of range" };
+            return Err(RowError::new(name, v, why, allowed));
+        }
+        Ok(Some(d))
+    }
+
+    fn month(&self, name: &str) -> Result<Option<Month>, RowError> {
+        let Some(v) = self.get(name) else { return Ok(None) };
+        Month::parse(v)
+            .map(Some)
+            .ok_or_else(|| RowError::new(name, v, "not a month", "YYYY-MM with month 01–12 and year 1900–2200"))
+    }
+
+    fn boolean(&self, name: &str) -> Result<bool, RowError> {
+        match self.get(name) {
+            None => Ok(false),
+            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
+            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
+            Some(v) => Err(RowError::new(name, v, "not a boolean", "true or false")),
+        }
+    }
+}
+
+/// Parses a plain decimal: optional sign, digits, optional point and digits. No exponent,
+/// no thousands separator, no NaN or infinity, at most 28 significant digits.
+pub fn parse_decimal(v: &str) -> Result<Decimal, String> {
+    if v.len() > MAX_NUMBER_LEN {
+        return Err(format!("too long ({} characters) for a number", v.chars().count()));
+    }
+    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if body.is_empty() || (int.is_empty() && frac.is_empty()) || !digits_ok(int) || !digits_ok(frac) {
+        return Err("not a plain decimal number".to_string());
+    }
+    Decimal::from_str_exact(v).map_err(|_| "too many digits for an exact decimal (at most 28)".to_string())
+}
+
+fn dec(n: i64, scale: u32) -> Decimal {
+    Decimal::new(n, scale)
+}
+
+/// Reads and validates one scenario row. `as_of` is the run's default month.
+pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Month) -> Result<Scenario, RowError> {
+    let id = row.get("id").ok_or_else(|| RowError::new("id", "", "missing", "a non-empty unique key"))?;
+    let scheme = match row.get("scheme") {
+        Some("employee") => Scheme::Employee,
+        Some("flexible") => Scheme::Flexible,
+        Some("resident") => Scheme::Resident,
+        Some(v) => return Err(RowError::new("scheme", v, "unknown scheme", "employee, flexible, resident")),
+        None => return Err(RowError::new("scheme", "", "missing", "employee, flexible, resident")),
+    };
+    let region_key = row.get("region").unwrap_or(row.header.default_region.as_str());
+    let region = region_id(params, region_key, "region")?;
+    let hukou = match row.get("hukou") {
+        Some(h) => {
+            let id = region_id(params, h, "hukou")?;
+            if params.region(id).province != id {
+                return Err(RowError::new("hukou", h, "a hukou is a province, not a city", province_list(params)));
+            }
+            id
+        }
+        None => params.region(region).province,
+    };
+    let category = match row.get("category") {
+        None => None,
+        Some("male") => Some(Category::Male),
+        Some("female_cadre") => Some(Category::FemaleCadre),
+        Some("female_worker") => Some(Category::FemaleWorker),
+        Some(v) => return Err(RowError::new("category", v, "unknown category", "male, female_cadre, female_worker")),
+    };
+    if category.is_none() && scheme != Scheme::Resident {
+        return Err(RowError::new("category", "", "required for employee and flexible rows", "male, female_cadre, female_worker"));
+    }
+    let birth = row.month("birth")?.ok_or_else(|| RowError::new("birth", "", "missing", "a month YYYY-MM"))?;
+    let retire = row.month("retire")?;
+    let start = row.month("start")?;
+    let stop = row.month("stop")?;
+    let as_of = row.month("as_of")?.or(start).unwrap_or(default_as_of);
+    if birth > as_of {
+        return Err(RowError::new("birth", birth.to_string(), format!("birth after the as_of month {as_of}"), format!("a month up to {as_of}")));
+    }
+    if let (Some(a), Some(b)) = (start, stop) {
+        if b < a {
+            return Err(RowError::new("stop", b.to_string(), format!("before start {a}"), format!("{a} or later")));
+        }
+    }
+    if let Some(r) = retire {
+        if r <= birth {
+            return Err(RowError::new("retire", r.to_string(), "not after the birth month", "a month after birth"));
+        }
+    }
+
+    let zero = Decimal::ZERO;
+    let years_hi = Decimal::from(80);
+    let money_hi = Decimal::from(1_000_000_000);
+    let monthly_hi = Decimal::from(1_000_000);
+    let rate = |name: &str| row.decimal(name, dec(-5, 1), Decimal::ONE, "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+    let paid_years = row.decimal("paid_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
+    let deemed_years = row.decimal("deemed_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
+    let avg_index = row.decimal("avg_index", dec(1, 4), dec(3, 0), "an average index above 0 and at most 3.0")?;
+    if avg_index.is_none() && !(paid_years + deemed_years).is_zero() {
+        return Err(RowError::new(
+            "avg_index",
+            "",
+            format!("missing, but the record has {} known years", paid_years + deemed_years),
+            "an average index above 0 and at most 3.0",
+        ));
+    }
+    let index = row
+        .decimal("contribution_index", dec(6, 1), dec(3, 0), "0.6 to 3.0 (60%–300% of the reference wage)")?
+        .unwrap_or(Decimal::ONE);
+    let shortfall = match row.get("shortfall") {
+        None | Some("extend") => Shortfall::Extend,
+        Some("resident") => Shortfall::Resident,
+        Some("none") => Shortfall::None,
+        Some(v) => return Err(RowError::new("shortfall", v, "unknown policy", "extend, resident, none")),
+    };
+    let death_age = match row.get("death_age") {
+        None => None,
+        Some(v) => match v.parse::<u32>() {
+            Ok(a) if (1..=120).contains(&a) => Some(a),
+            _ => return Err(RowError::new("death_age", v, "not a whole age", "whole years 1 to 120")),
+        },
+    };
+    let tier = row.decimal("tier", dec(1, 2), Decimal::from(100_000), "a positive tier in yuan/year from the region's tier table")?;
+    Ok(Scenario {
+        line,
+        id: id.to_string(),
+        label: row.get("label").unwrap_or(id).to_string(),
+        scheme,
+        region,
+        hukou,
+        category,
+        birth,
+        retire,
+        as_of,
+        paid_years,
+        deemed_years,
+        avg_index,
+        pre_account_years: row.decimal("pre_account_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero),
+        trans_index: row.decimal("trans_index", dec(1, 4), dec(3, 0), "an index above 0 and at most 3.0")?,
+        balance: row.decimal("balance", zero, money_hi, "0 to 1,000,000,000 yuan")?.unwrap_or(zero),
+        resident_years: row.decimal("resident_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero),
+        resident_balance: row.decimal("resident_balance", zero, money_hi, "0 to 1,000,000,000 yuan")?.unwrap_or(zero),
+        index,
+        tier,
+        start,
+        stop,
+        hardship: row.boolean("hardship")?,
+        special: row.boolean("special")?,
+        allowance: row.decimal("allowance", zero, monthly_hi, "0 to 1,000,000 yuan/month")?,
+        shortfall,
+        wage_growth: rate("wage_growth")?,
+        account_rate: rate("account_rate")?,
+        avg_wage: row.decimal("avg_wage", dec(1, 2), monthly_hi, "a positive monthly wage up to 1,000,000 yuan")?,
+        base_at_retirement: row.decimal("base_at_retirement", dec(1, 2), monthly_hi, "a positive monthly base up to 1,000,000 yuan")?,
+        subsidy: row.decimal("subsidy", zero, Decimal::from(100_000), "0 to 100,000 yuan/year")?,
+        resident_basic: row.decimal("resident_basic", zero, monthly_hi, "0 to 1,000,000 yuan/month")?,
+        bonus_per_year: row.decimal("bonus_per_year", zero, Decimal::from(100_000), "0 to 100,000 yuan/month per year")?,
+        indexation: rate("indexation")?,
+        discount_rate: rate("discount_rate")?,
+        death_age,
+        segments: Vec::new(),
+    })
+}
+
+fn province_list(params: &Params) -> String {
+    let v: Vec<&str> = params.region_keys().filter(|k| !k.contains('/')).collect();
+    v.join(", ")
+}
+
+/// Looks up a region key; the error lists the known regions.
+pub fn region_id(params: &Params, key: &str, column: &str) -> Result<RegionId, RowError> {
+    params.region_id(key).ok_or_else(|| {
+        let all: Vec<&str> = params.region_keys().collect();
+        RowError::new(column, key, "unknown region", all.join(", "))
+    })
+}
+
+/// Columns of the segments file (contract §6).
+pub const SEGMENT_COLUMNS: &[&str] = &["id", "scheme", "region", "start", "end", "contribution_index", "tier"];
+
+/// Reads one segment row; defaults (region, index, tier) come from the scenario (C26).
+pub fn parse_segment(fields: &[Option<&str>; 7], line: u64, params: &Params, row: &Scenario) -> Result<Segment, RowError> {
+    let at = |col: &str, v: &str, why: String, allowed: &str| {
+        RowError::new(&format!("segments:{col}"), v, format!("segments file line {line}: {why}"), allowed)
+    };
+    let scheme = match fields[1] {
+        Some("employee") => Scheme::Employee,
+        Some("flexible") => Scheme::Flexible,
+        Some("resident") => Scheme::Resident,
+        Some(v) => return Err(at("scheme", v, "unknown scheme".into(), "employee, flexible, resident")),
+        None => return Err(at("scheme", "", "missing".into(), "employee, flexible, resident")),
+    };
+    let region = match fields[2] {
+        Some(r) => params.region_id(r).ok_or_else(|| {
+            let all: Vec<&str> = params.region_keys().collect();
+            at("region", r, "unknown region".into(), &all.join(", "))
+        })?,
+        None => row.region,
+    };
+    let month = |i: usize, col: &str| -> Result<Month, RowError> {
+        let v = fields[i].ok_or_else(|| at(col, "", "missing".into(), "a month YYYY-MM"))?;
+        Month::parse(v).ok_or_else(|| at(col, v, "not a month".into(), "YYYY-MM with month 01–12 and year 1900–2200"))
+    };
+    let start = month(3, "start")?;
+    let end = month(4, "end")?;
+    if end < start {
+        return Err(at("end", &end.to_string(), format!("before start {start}"), &format!("{start} or later")));
+    }
+    let index = match fields[5] {
+        Some(v) => {
+            let d = parse_decimal(v).map_err(|why| at("contribution_index", v, why, "0.6 to 3.0"))?;
+            if d < dec(6, 1) || d > dec(3, 0) {
+                return Err(at("contribution_index", v, "out of range".into(), "0.6 to 3.0"));
+            }
+            d
+        }
+        None => row.index,
+    };
+    let tier = match fields[6] {
+        Some(v) => {
+            let d = parse_decimal(v).map_err(|why| at("tier", v, why, "a tier in yuan/year"))?;
+            if d <= Decimal::ZERO {
+                return Err(at("tier", v, "not positive".into(), "a tier in yuan/year"));
+            }
+            Some(d)
+        }
+        None => row.tier,
+    };
+    Ok(Segment { line, scheme, region, start, end, index, tier })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_decimals_only() {
+        assert_eq!(parse_decimal("7831").unwrap().to_string(), "7831");
+        assert_eq!(parse_decimal("-0.5").unwrap().to_string(), "-0.5");
+        assert_eq!(parse_decimal(".5").unwrap().to_string(), "0.5");
+        for bad in ["", "-", ".", "1e30", "NaN", "inf", "1,000", "1.2.3", "0x10", " 1", "1_000"] {
+            assert!(parse_decimal(bad).is_err(), "{bad}");
+        }
+        assert!(parse_decimal(&"9".repeat(40)).is_err());
+        assert!(parse_decimal(&"9".repeat(41)).unwrap_err().contains("too long"));
+    }
+}

@@ -1,0 +1,866 @@
+//! One scenario from record to first pension: retirement month, accrual, eligibility,
+//! bridging between schemes, transfers between provinces, and the pension formulas.
+
+use super::employee::{self, EmpAccrual, EmpSpell};
+use super::resident::{self, ResAccrual, ResSpell};
+use super::rules::{divisor, statutory_retirement, RetirementInfo};
+use super::*;
+use crate::params::{
+    project_series, project_wage, Age, Assumptions, Params, Projector, Provenance, Rounding, Sourced, PROJECT_FROM,
+    PROJECT_TO,
+};
+use rust_decimal::prelude::ToPrimitive;
+
+/// What every row shares: parameters, assumptions and the pre-projected series.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// Parameters.
+    pub params: Params,
+    /// Run-wide assumptions.
+    pub assumptions: Assumptions,
+    /// W, C and crediting rates projected with the run's assumptions.
+    pub projector: Projector,
+    /// Record yearly traces (for `--paths`).
+    pub trace: bool,
+}
+
+impl Context {
+    /// Builds the shared context.
+    pub fn new(params: Params, assumptions: Assumptions) -> Context {
+        let projector = Projector::new(&params, assumptions.wage_growth, assumptions.account_rate);
+        Context { params, assumptions, projector, trace: false }
+    }
+}
+
+/// Per-row view of the rates: the shared projections, or the row's own when it overrides
+/// `wage_growth` or `avg_wage`; collects the weakest provenance used.
+pub(crate) struct Env<'a> {
+    ctx: &'a Context,
+    row: &'a Scenario,
+    growth: Decimal,
+    account_rate: Decimal,
+    custom: bool,
+    wages: Vec<(RegionId, Vec<Option<Sourced<Decimal>>>)>,
+    bases: Vec<(RegionId, Vec<Option<Sourced<Decimal>>>)>,
+    pub rounding: Rounding,
+    pub account_share: Decimal,
+    pub employee_share: Decimal,
+    pub flexible_share: Decimal,
+    pub provenance: Provenance,
+}
+
+impl<'a> Env<'a> {
+    fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
+        let nat = &ctx.params.national;
+        Env {
+            ctx,
+            row,
+            growth: row.wage_growth.unwrap_or(ctx.assumptions.wage_growth),
+            account_rate: row.account_rate.unwrap_or(ctx.assumptions.account_rate),
+            custom: row.wage_growth.is_some() || row.avg_wage.is_some(),
+            wages: Vec::new(),
+            bases: Vec::new(),
+            rounding: ctx.params.region(row.region).rounding,
+            account_share: nat.account_share,
+            employee_share: nat.employee_share,
+            flexible_share: nat.flexible_share,
+            provenance: Provenance::Official,
+        }
+    }
+
+    fn params(&self) -> &'a Params {
+        &self.ctx.params
+    }
+
+    fn use_value(&mut self, v: Sourced<Decimal>) -> Decimal {
+        self.provenance = self.provenance.max(v.provenance);
+        v.value
+    }
+
+    /// W(y) of a region (C8); `needed_by` names the month that needs it, for the error.
+    pub fn wage(&mut self, region: RegionId, year: i32, needed_by: Month) -> Result<Decimal, RowError> {
+        let v = if self.custom {
+            let params = self.params();
+            let row_province = params.region(self.row.region).province;
+            let i = match self.wages.iter().position(|(r, _)| *r == region) {
+                Some(i) => i,
+                None => {
+                    let reg = params.region(region);
+                    let anchor = if reg.province == row_province {
+                        self.row.avg_wage.map(|w| (self.row.as_of.year(), w))
+                    } else {
+                        None
+                    };
+                    let table = project_wage(reg.avg_wage.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth, anchor);
+                    self.wages.push((region, table));
+                    self.wages.len() - 1
+                }
+            };
+            usize::try_from(year - PROJECT_FROM).ok().and_then(|k| self.wages[i].1.get(k).copied().flatten())
+        } else {
+            self.ctx.projector.wage(region, year)
+        };
+        match v {
+            Some(v) => Ok(self.use_value(v)),
+            None => {
+                let reg = self.params().region(region);
+                let span = reg
+                    .avg_wage
+                    .as_ref()
+                    .map(|s| format!("its avg_wage series covers {}–{}", s.first, s.last()))
+                    .unwrap_or_else(|| "it has no avg_wage series".to_string());
+                Err(RowError::new(
+                    "as_of",
+                    needed_by.to_string(),
+                    format!("no reference wage W({year}) for region {}: {span}", reg.key),
+                    "contribution months whose year has a W (the year after the first avg_wage year onward), or an avg_wage column",
+                ))
+            }
+        }
+    }
+
+    /// C(y) of a region (C14).
+    pub fn base(&mut self, region: RegionId, year: i32) -> Result<Decimal, RowError> {
+        let v = if self.row.wage_growth.is_some() {
+            let i = match self.bases.iter().position(|(r, _)| *r == region) {
+                Some(i) => i,
+                None => {
+                    let reg = self.params().region(region);
+                    self.bases.push((region, project_series(reg.pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth)));
+                    self.bases.len() - 1
+                }
+            };
+            usize::try_from(year - PROJECT_FROM).ok().and_then(|k| self.bases[i].1.get(k).copied().flatten())
+        } else {
+            self.ctx.projector.base(region, year)
+        };
+        match v {
+            Some(v) => Ok(self.use_value(v)),
+            None => {
+                let reg = self.params().region(region);
+                Err(RowError::new(
+                    "base_at_retirement",
+                    "",
+                    format!("no pension base C({year}) for region {}", reg.key),
+                    "a region with a pension_base series covering the retirement year, or a base_at_retirement value",
+                ))
+            }
+        }
+    }
+
+    /// Employee crediting rate of a year (C11).
+    pub fn rate(&mut self, year: i32) -> Decimal {
+        let v = match self.ctx.params.national.crediting_rate.get(year) {
+            Some(v) => v,
+            None if self.row.account_rate.is_some() => Sourced { value: self.account_rate, provenance: Provenance::Projected },
+            None => self.ctx.projector.rate(year),
+        };
+        self.use_value(v)
+    }
+
+    /// Resident crediting rate of a year (C19): the region's, else `account_rate`.
+    pub fn resident_rate(&mut self, year: i32) -> Decimal {
+        let reg = self.params().region(self.row.region);
+        let v = reg
+            .resident_account_rate
+            .as_ref()
+            .and_then(|s| s.get(year))
+            .unwrap_or(Sourced { value: self.account_rate, provenance: Provenance::Projected });
+        self.use_value(v)
+    }
+
+    /// Tier and subsidy of a spell in a year (C20); an unknown tier lists the allowed ones.
+    pub fn tier_and_subsidy(&mut self, sp: &ResSpell, at: Month, hardship: bool) -> Result<(Decimal, Decimal), RowError> {
+        let reg = self.params().region(sp.region);
+        let Some(table) = reg.tiers_at(at) else {
+            return Err(RowError::new(sp.column, "", format!("no resident tier table for {} in {at}", reg.key), "a region with resident_tiers"));
+        };
+        let allowed = || table.tiers.iter().map(|t| t.tier.to_string()).collect::<Vec<_>>().join(", ");
+        let found = match sp.tier {
+            Some(t) => table.tiers.iter().find(|x| x.tier == t).copied().ok_or_else(|| {
+                RowError::new(sp.column, t.to_string(), format!("not a resident tier of {} in {}", reg.key, at.year()), allowed())
+            })?,
+            None if hardship => table.tiers[0],
+            None => {
+                return Err(RowError::new(
+                    "tier",
+                    "",
+                    "required for a resident with future contribution years",
+                    allowed(),
+                ))
+            }
+        };
+        let provenance = table.provenance;
+        self.provenance = self.provenance.max(provenance);
+        let subsidy = self.row.subsidy.unwrap_or(found.subsidy);
+        Ok((found.tier, subsidy))
+    }
+
+    /// 代缴 amount of a region at a month (C19).
+    pub fn hardship_amount(&mut self, region: RegionId, at: Month) -> Decimal {
+        let v = self.params().region(region).hardship_amount.at(at);
+        v.map(|v| self.use_value(v)).unwrap_or(Decimal::ZERO)
+    }
+}
+
+/// Projects one scenario (C1–C26).
+pub fn project(s: &Scenario, ctx: &Context) -> Result<Outcome, RowError> {
+    let mut env = Env::new(s, ctx);
+    check_segments(s)?;
+    match s.scheme {
+        Scheme::Employee | Scheme::Flexible => employee_row(s, &mut env),
+        Scheme::Resident => resident_row(s, &mut env),
+    }
+}
+
+/// Overlapping spells in one scheme (employee and flexible count as one) are a row error (C26).
+fn check_segments(s: &Scenario) -> Result<(), RowError> {
+    let mut segs: Vec<&Segment> = s.segments.iter().collect();
+    segs.sort_by_key(|g| (g.scheme == Scheme::Resident, g.start));
+    for w in segs.windows(2) {
+        let same = (w[0].scheme == Scheme::Resident) == (w[1].scheme == Scheme::Resident);
+        if same && w[1].start <= w[0].end {
+            return Err(RowError::new(
+                "segments",
+                format!("{}..{}", w[1].start, w[1].end),
+                format!(
+                    "segment on line {} overlaps the {} segment on line {} ({}..{})",
+                    w[1].line,
+                    w[0].scheme.as_str(),
+                    w[0].line,
+                    w[0].start,
+                    w[0].end
+                ),
+                "spells of one scheme that do not overlap (employee and flexible count as one scheme)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The retirement group for the retirement age: flexible women use `female_cadre` (C26).
+fn effective_category(s: &Scenario) -> Result<Category, RowError> {
+    let c = s.category.ok_or_else(|| {
+        RowError::new("category", "", "required for employee or flexible rows and for residents with an employee record", "male, female_cadre, female_worker")
+    })?;
+    Ok(if s.scheme == Scheme::Flexible && c == Category::FemaleWorker { Category::FemaleCadre } else { c })
+}
+
+fn known_years(s: &Scenario) -> Decimal {
+    s.paid_years + s.deemed_years
+}
+
+fn years_of(env: &Env, s: &Scenario, months: i32) -> Decimal {
+    env.rounding.years.apply(known_years(s) + Decimal::from(months) / Decimal::from(12))
+}
+
+/// Age at which a segment starting in a non-hukou province is a temporary account (C25):
+/// men 50, women 40 (国办发〔2009〕66号 第六条).
+fn temporary_age(c: Category) -> i32 {
+    if c.is_female() {
+        40 * 12
+    } else {
+        50 * 12
+    }
+}
+
+/// Employee/flexible spells inside `as_of ..= end`, from the segments or the row itself.
+fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -> Vec<EmpSpell> {
+    let params = env.params();
+    let hukou = s.hukou;
+    let mk = |from: Month, to: Month, index: Decimal, scheme: Scheme, region: RegionId, temporary: bool| EmpSpell {
+        from: from.max(s.as_of),
+        to: to.min(end),
+        index,
+        scheme,
+        region,
+        province: params.region(region).province,
+        temporary,
+    };
+    let spells: Vec<EmpSpell> = if s.segments.is_empty() {
+        if s.scheme == Scheme::Resident {
+            Vec::new()
+        } else {
+            vec![mk(s.start.unwrap_or(s.as_of), s.stop.unwrap_or(end), s.index, s.scheme, s.region, false)]
+        }
+    } else {
+        let mut v: Vec<EmpSpell> = s
+            .segments
+            .iter()
+            .filter(|g| g.scheme != Scheme::Resident)
+            .map(|g| {
+                let province = params.region(g.region).province;
+                let temporary = province != hukou
+                    && cat.is_some_and(|c| g.start.since(s.birth) >= temporary_age(c));
+                mk(g.start, g.end, g.index, g.scheme, g.region, temporary)
+            })
+            .collect();
+        v.sort_by_key(|sp| sp.from);
+        v
+    };
+    spells.into_iter().filter(|sp| sp.from <= sp.to).collect()
+}
+
+/// Resident spells from the segments or the row itself, ending before the pension year.
+fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
+    let last = Month::december(pension.year() - 1);
+    let spells: Vec<ResSpell> = if s.segments.is_empty() {
+        if s.scheme == Scheme::Resident {
+            vec![ResSpell {
+                from: s.start.unwrap_or(s.as_of),
+                to: s.stop.unwrap_or(last),
+                tier: s.tier,
+                region: s.region,
+                column: "tier",
+            }]
+        } else {
+            Vec::new()
+        }
+    } else {
+        s.segments
+            .iter()
+            .filter(|g| g.scheme == Scheme::Resident)
+            .map(|g| ResSpell { from: g.start, to: g.end, tier: g.tier, region: g.region, column: "tier" })
+            .collect()
+    };
+    spells
+        .into_iter()
+        .map(|mut sp| {
+            sp.from = sp.from.max(Month::january(s.as_of.year()));
+            sp.to = sp.to.min(last);
+            sp
+        })
+        .filter(|sp| sp.from <= sp.to)
+        .collect()
+}
+
+fn has_resident_record(s: &Scenario) -> bool {
+    !s.resident_years.is_zero()
+        || !s.resident_balance.is_zero()
+        || (s.segments.is_empty() && s.scheme == Scheme::Resident)
+        || s.segments.iter().any(|g| g.scheme == Scheme::Resident)
+}
+
+fn has_employee_record(s: &Scenario) -> bool {
+    !known_years(s).is_zero() || !s.balance.is_zero() || s.segments.iter().any(|g| g.scheme != Scheme::Resident)
+}
+
+fn as_of_check(s: &Scenario, pension: Month) -> Result<(), RowError> {
+    if s.as_of > pension {
+        return Err(RowError::new(
+            "as_of",
+            s.as_of.to_string(),
+            format!("after the pension month {pension}"),
+            format!("a month up to {pension}"),
+        ));
+    }
+    Ok(())
+}
+
+fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
+    let nat = &env.params().national;
+    let cat = effective_category(s)?;
+    let stat = statutory_retirement(nat, s.birth, cat);
+    let min = stat.min_years;
+    let retire = s.retire.unwrap_or(stat.month);
+    if let Some(c) = s.retire {
+        check_chosen(s, nat, cat, &stat, c)?;
+    }
+    as_of_check(s, retire)?;
+
+    let spells = employee_spells(s, env, Some(cat), retire.plus(-1));
+    let emp = employee::accrue(env, s.balance, s.as_of, retire.plus(-1), &spells, env_trace(env))?;
+    let n = years_of(env, s, emp.months);
+    let early = retire < stat.month;
+    if (early || s.special) && n < min {
+        return Err(RowError::new(
+            "retire",
+            retire.to_string(),
+            format!("retirement before the statutory month {} needs the minimum {min} years, but the record reaches {n}", stat.month),
+            format!("{} or later, or a record with at least {min} years", stat.month),
+        ));
+    }
+    if n >= min {
+        return employee_pension(s, env, cat, &stat, retire, emp, None);
+    }
+    match s.shortfall {
+        Shortfall::None => Ok(ineligible(s, env, retire, n, min, &emp, None)),
+        Shortfall::Resident => bridge_to_resident(s, env, Some((cat, stat, emp, n)), retire),
+        Shortfall::Extend => {
+            // C18/C26: continue at the row's index, in the province and scheme of the last
+            // contribution month, from the (statutory or later chosen) pension month.
+            let x = employee::months_to_reach(env, known_years(s), emp.months, min);
+            let new_retire = retire.plus(x);
+            let age = new_retire.since(s.birth);
+            if age > nat.divisor_last_age() * 12 {
+                let mut out = ineligible(s, env, retire, n, min, &emp, None);
+                out.notes.push(format!(
+                    "extension to the minimum {min} years would last {x} months, past age {} where the divisor table ends",
+                    nat.divisor_last_age()
+                ));
+                return Ok(out);
+            }
+            let (scheme, region) = match emp.last_part() {
+                Some(p) => (p.scheme, p.region),
+                None => (if s.scheme == Scheme::Resident { Scheme::Flexible } else { s.scheme }, s.region),
+            };
+            let mut all = spells.clone();
+            all.push(EmpSpell {
+                from: retire,
+                to: new_retire.plus(-1),
+                index: s.index,
+                scheme,
+                region,
+                province: env.params().region(region).province,
+                temporary: false,
+            });
+            let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all, env_trace(env))?;
+            let note = format!("contributions extended {x} months from {retire} to reach the minimum {min} years (C18)");
+            employee_pension(s, env, cat, &stat, new_retire, emp, Some(note))
+        }
+    }
+}
+
+fn env_trace(env: &Env) -> bool {
+    env.ctx.trace
+}
+
+/// Chosen retirement (C6): from max(original age, statutory − 36 months) to statutory + 36
+/// months; `special` also from 55 (men) / 45 (women). Source: 人社部发〔2024〕94号
+/// (弹性退休); 特殊工种 rules unaffected by the 2025 reform.
+fn check_chosen(s: &Scenario, nat: &crate::params::National, cat: Category, stat: &RetirementInfo, c: Month) -> Result<(), RowError> {
+    let g = nat.groups[cat.group_index()];
+    let window = nat.flexible_window;
+    let lo = s.birth.plus(g.original_age * 12).max(stat.month.plus(-window));
+    let hi = stat.month.plus(window);
+    let special_lo = s.birth.plus(g.special_age * 12);
+    let allowed = if s.special {
+        format!("{special_lo} (special, age {}) to {hi}", g.special_age)
+    } else {
+        format!("{lo} to {hi} (statutory {} ± {window} months, not before the original age {})", stat.month, g.original_age)
+    };
+    if c > hi {
+        return Err(RowError::new("retire", c.to_string(), format!("more than {window} months after the statutory month {}", stat.month), allowed));
+    }
+    if c < lo && !(s.special && c >= special_lo) {
+        return Err(RowError::new("retire", c.to_string(), "earlier than flexible retirement allows", allowed));
+    }
+    Ok(())
+}
+
+fn ineligible(s: &Scenario, env: &Env, retire: Month, years: Decimal, min: Decimal, emp: &EmpAccrual, res: Option<&ResAccrual>) -> Outcome {
+    let avg = average_index(env, s, emp, None);
+    Outcome {
+        status: Status::Ineligible,
+        scheme: if s.scheme == Scheme::Resident || res.is_some() { Scheme::Resident } else { s.scheme },
+        claim_region: s.region,
+        retire,
+        retire_age: retire.since(s.birth),
+        divisor: None,
+        years,
+        min_years: min,
+        avg_index: avg,
+        base: None,
+        balance: emp.balance + res.map_or(Decimal::ZERO, |r| r.balance - r.refunds),
+        basic: Decimal::ZERO,
+        account: Decimal::ZERO,
+        transitional: Decimal::ZERO,
+        resident_basic: Decimal::ZERO,
+        bonus: Decimal::ZERO,
+        allowance: Decimal::ZERO,
+        total: Decimal::ZERO,
+        own_paid: emp.own_paid + res.map_or(Decimal::ZERO, |r| r.own_paid),
+        gov_paid: res.map_or(Decimal::ZERO, |r| r.gov_paid),
+        refunds: res.map_or(Decimal::ZERO, |r| r.refunds),
+        notes: vec![format!("{years} contribution years are short of the minimum {min}")],
+        provenance: env.provenance,
+        last_base: emp.last_part().map(|p| p.base),
+        trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
+    }
+}
+
+/// C13 average index; with a claim province, months contributed elsewhere are recomputed
+/// as base ÷ W of the claim province, neither rounded nor clamped (C25, C26).
+fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<&dyn Fn(&Part) -> Option<Decimal>>) -> Option<Decimal> {
+    let known = known_years(s);
+    let twelve = Decimal::from(12);
+    let mut sum = Decimal::ZERO;
+    for p in &emp.parts {
+        let idx = match claim_w {
+            Some(f) => f(p).unwrap_or(p.index),
+            None => p.index,
+        };
+        sum += idx * Decimal::from(p.count);
+    }
+    let denom = known * twelve + Decimal::from(emp.months);
+    if denom.is_zero() {
+        return None;
+    }
+    let num = s.avg_index.unwrap_or(Decimal::ZERO) * known * twelve + sum;
+    Some(env.rounding.index.apply(num / denom))
+}
+
+use super::employee::Part;
+
+/// Claim province (C25, 国办发〔2009〕66号 第五条): the hukou province if the relation is
+/// there; else the current province with ≥ 10 years; else the latest earlier province with
+/// ≥ 10 years; else the hukou province. Temporary accounts do not count in the tests.
+fn claim_province(env: &Env, s: &Scenario, emp: &EmpAccrual) -> RegionId {
+    let params = env.params();
+    let row_province = params.region(s.region).province;
+    let current = emp.last_part().map(|p| p.province).unwrap_or(row_province);
+    if current == s.hukou {
+        return s.hukou;
+    }
+    // (province, months, last non-temporary month); the known record counts in the row's region.
+    let mut tally: Vec<(RegionId, i32, Option<Month>)> = Vec::new();
+    let mut add = |prov: RegionId, months: i32, last: Option<Month>| match tally.iter_mut().find(|t| t.0 == prov) {
+        Some(t) => {
+            t.1 += months;
+            t.2 = t.2.max(last);
+        }
+        None => tally.push((prov, months, last)),
+    };
+    add(row_province, 0, if known_years(s).is_zero() { None } else { Some(s.as_of.plus(-1)) });
+    for p in emp.parts.iter().filter(|p| !p.temporary) {
+        add(p.province, p.count, Some(p.last));
+    }
+    let years = |prov: RegionId, months: i32| {
+        let known = if prov == row_province { known_years(s) } else { Decimal::ZERO };
+        env.rounding.years.apply(known + Decimal::from(months) / Decimal::from(12))
+    };
+    let ten = Decimal::from(10);
+    if tally.iter().any(|t| t.0 == current && years(t.0, t.1) >= ten) {
+        return current;
+    }
+    tally
+        .iter()
+        .filter(|t| t.0 != current && years(t.0, t.1) >= ten)
+        .max_by_key(|t| t.2)
+        .map(|t| t.0)
+        .unwrap_or(s.hukou)
+}
+
+/// The employee pension at `retire` (C12–C17), after merging any resident account
+/// (C24, resident → employee).
+fn employee_pension(
+    s: &Scenario,
+    env: &mut Env,
+    cat: Category,
+    stat: &RetirementInfo,
+    retire: Month,
+    emp: EmpAccrual,
+    note: Option<String>,
+) -> Result<Outcome, RowError> {
+    let _ = cat;
+    let params = env.params();
+    let nat = &params.national;
+    let money = env.rounding.money;
+    let mut notes: Vec<String> = note.into_iter().collect();
+
+    // Resident → employee (C24): the resident balance joins; resident years do not count;
+    // resident payments of months also paid as employee are refunded.
+    let res = if has_resident_record(s) {
+        let spells = resident_spells(s, retire);
+        let months = |y: i32| emp.months_in_year(y);
+        let r = resident::accrue(env, s.resident_balance, s.as_of, retire, &spells, s.hardship, &months, env_trace(env))?;
+        notes.push(format!(
+            "resident account {} joins the employee account; resident years are not counted (人社部发〔2014〕17号)",
+            fmt2(r.balance - r.refunds)
+        ));
+        if !r.refunds.is_zero() {
+            notes.push(format!("refund of resident payments for months also paid as employee: {} yuan", fmt2(r.refunds)));
+        }
+        Some(r)
+    } else {
+        None
+    };
+
+    let claim_province = claim_province(env, s, &emp);
+    let row_province = params.region(s.region).province;
+    let claim_region = if claim_province == row_province { s.region } else { claim_province };
+    if claim_province != row_province || emp.parts.iter().any(|p| p.province != claim_province) {
+        notes.push(format!("claim province {} (C25)", params.region(claim_province).key));
+    }
+    if let Some(t) = emp.parts.iter().find(|p| p.temporary) {
+        notes.push(format!("temporary account in {} (C25)", params.region(t.province).key));
+    }
+
+    let years = years_of(env, s, emp.months);
+    // Month indices of other provinces recomputed against the claim province's W (C25).
+    let mut claim_w: Vec<(i32, Decimal)> = Vec::new();
+    for p in emp.parts.iter().filter(|p| p.province != claim_province) {
+        if !claim_w.iter().any(|(y, _)| *y == p.year) {
+            let w = env.wage(claim_region, p.year, p.last)?;
+            claim_w.push((p.year, w));
+        }
+    }
+    let recompute = |p: &Part| -> Option<Decimal> {
+        if p.province == claim_province {
+            return None;
+        }
+        claim_w.iter().find(|(y, _)| *y == p.year).map(|(_, w)| p.base / *w)
+    };
+    let avg = average_index(env, s, &emp, Some(&recompute)).unwrap_or(Decimal::ZERO);
+
+    let c = match s.base_at_retirement {
+        Some(c) => c,
+        None => env.base(claim_region, retire.year())?,
+    };
+    let age = Age(retire.since(s.birth));
+    let d = divisor(nat, retire, age, env.rounding.divisor).ok_or_else(|| {
+        RowError::new(
+            "retire",
+            retire.to_string(),
+            format!("pension age {age} is outside the divisor table"),
+            format!("ages {}–{}", nat.divisor_first_age, nat.divisor_last_age()),
+        )
+    })?;
+
+    let balance = emp.balance + res.as_ref().map_or(Decimal::ZERO, |r| r.balance - r.refunds);
+    // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号.
+    let indexed = money.apply(c * avg);
+    let basic = money.apply((c + indexed) * years / Decimal::from(200));
+    // C16 account = round(balance / divisor, 2).
+    let account = money.apply(balance / d);
+    // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.
+    let pre = env.rounding.years.apply(s.pre_account_years);
+    let transitional = if pre.is_zero() {
+        Decimal::ZERO
+    } else {
+        let rate = params.region(claim_region).transitional_rate.as_ref().and_then(|t| t.at(retire));
+        let rate = rate.map(|r| env.use_value(r)).unwrap_or(Decimal::ZERO);
+        let it = s.trans_index.unwrap_or(avg);
+        money.apply(money.apply(c * it) * pre * rate)
+    };
+    let allowance = match s.allowance {
+        Some(a) => a,
+        None => params.region(claim_region).allowance.as_ref().and_then(|a| a.at(retire)).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO),
+    };
+    let total = basic + account + transitional + allowance;
+    let _ = stat;
+    Ok(Outcome {
+        status: Status::Ok,
+        scheme: emp.last_part().map(|p| p.scheme).unwrap_or(if s.scheme == Scheme::Resident { Scheme::Employee } else { s.scheme }),
+        claim_region,
+        retire,
+        retire_age: age.0,
+        divisor: Some(d),
+        years,
+        min_years: stat.min_years,
+        avg_index: Some(avg),
+        base: Some(c),
+        balance,
+        basic,
+        account,
+        transitional,
+        resident_basic: Decimal::ZERO,
+        bonus: Decimal::ZERO,
+        allowance,
+        total,
+        own_paid: emp.own_paid + res.as_ref().map_or(Decimal::ZERO, |r| r.own_paid),
+        gov_paid: res.as_ref().map_or(Decimal::ZERO, |r| r.gov_paid),
+        refunds: res.as_ref().map_or(Decimal::ZERO, |r| r.refunds),
+        notes,
+        provenance: env.provenance,
+        last_base: emp.last_part().map(|p| p.base),
+        trace: merge_traces(&emp.trace, res.as_ref().map(|r| r.trace.as_slice()).unwrap_or(&[])),
+    })
+}
+
+fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
+    if let Some(r) = s.retire {
+        return Err(RowError::new("retire", r.to_string(), "a resident pension starts at 60; retire is for employee rows", "empty"));
+    }
+    let pension = s.birth.plus(720);
+    as_of_check(s, pension)?;
+    if !has_employee_record(s) {
+        return bridge_to_resident(s, env, None, pension);
+    }
+    // Bridging is decided at the employee statutory age (C24).
+    let cat = effective_category(s)?;
+    let stat = statutory_retirement(&env.params().national, s.birth, cat);
+    let end = stat.month.plus(-1);
+    let spells = employee_spells(s, env, Some(cat), end);
+    let emp = employee::accrue(env, s.balance, s.as_of, end, &spells, env_trace(env))?;
+    let n = years_of(env, s, emp.months);
+    if n >= stat.min_years && s.as_of <= stat.month {
+        employee_pension(s, env, cat, &stat, stat.month, emp, Some(format!("employee years {n} meet the minimum {}: resident record joins the employee scheme (C24)", stat.min_years)))
+    } else {
+        bridge_to_resident(s, env, Some((cat, stat, emp, n)), stat.month)
+    }
+}
+
+/// A resident pension (C19–C23), after joining any employee record (C24, employee →
+/// resident: the employee account joins, employee years count as resident years, the
+/// pension starts at max(birth + 720, R)).
+fn bridge_to_resident(
+    s: &Scenario,
+    env: &mut Env,
+    employee: Option<(Category, RetirementInfo, EmpAccrual, Decimal)>,
+    retire: Month,
+) -> Result<Outcome, RowError> {
+    let params = env.params();
+    let nat = &params.national;
+    let money = env.rounding.money;
+    let at_60 = s.birth.plus(720);
+    let pension = if employee.is_some() { at_60.max(retire) } else { at_60 };
+    as_of_check(s, pension)?;
+    let mut notes = Vec::new();
+
+    // The employee account keeps earning employee interest until the pension month.
+    let (emp, emp_years) = match employee {
+        Some((_, _, emp, n)) => {
+            let last_contribution = emp.parts.iter().map(|p| p.last).max();
+            let continued = match last_contribution {
+                Some(_) | None if pension > retire => {
+                    let spells: Vec<EmpSpell> = Vec::new();
+                    let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &spells, env_trace(env))?;
+                    EmpAccrual { balance: tail.balance, trace: [emp.trace.clone(), tail.trace].concat(), ..emp }
+                }
+                _ => emp,
+            };
+            notes.push(format!(
+                "employee years {n} are short of the minimum: employee account {} joins the resident account and the years count as resident years (C24)",
+                fmt2(continued.balance)
+            ));
+            (Some(continued), n)
+        }
+        None => (None, Decimal::ZERO),
+    };
+    let spells = resident_spells(s, pension);
+    let months = |y: i32| emp.as_ref().map_or(0, |e| e.months_in_year(y));
+    let res = resident::accrue(env, s.resident_balance, s.as_of, pension, &spells, s.hardship, &months, env_trace(env))?;
+    if !res.refunds.is_zero() {
+        notes.push(format!("refund of resident payments for months also paid as employee: {} yuan", fmt2(res.refunds)));
+    }
+    if s.hardship {
+        notes.push("hardship 代缴 paid by government (amount: region parameter)".to_string());
+    }
+    let years = env.rounding.years.apply(s.resident_years + res.years + emp_years);
+    let min = Decimal::from(15);
+    let emp_balance = emp.as_ref().map_or(Decimal::ZERO, |e| e.balance);
+    let balance = res.balance - res.refunds + emp_balance;
+    let own_paid = res.own_paid + emp.as_ref().map_or(Decimal::ZERO, |e| e.own_paid);
+    let trace = merge_traces(emp.as_ref().map(|e| e.trace.as_slice()).unwrap_or(&[]), &res.trace);
+    let last_base = emp.as_ref().and_then(|e| e.last_part()).map(|p| p.base);
+    if years < min {
+        notes.push(format!("{years} resident years are short of the 15 required at 60 (C21)"));
+        return Ok(Outcome {
+            status: Status::Ineligible,
+            scheme: Scheme::Resident,
+            claim_region: s.region,
+            retire: pension,
+            retire_age: pension.since(s.birth),
+            divisor: None,
+            years,
+            min_years: min,
+            avg_index: None,
+            base: None,
+            balance,
+            basic: Decimal::ZERO,
+            account: Decimal::ZERO,
+            transitional: Decimal::ZERO,
+            resident_basic: Decimal::ZERO,
+            bonus: Decimal::ZERO,
+            allowance: Decimal::ZERO,
+            total: Decimal::ZERO,
+            own_paid,
+            gov_paid: res.gov_paid,
+            refunds: res.refunds,
+            notes,
+            provenance: env.provenance,
+            last_base,
+            trace,
+        });
+    }
+    // C22 basic = national minimum + province + city amounts in force, or the override.
+    let region = params.region(s.region);
+    let resident_basic = match s.resident_basic {
+        Some(b) => b,
+        None => {
+            let national = nat.resident_minimum.at(pension).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO);
+            let province = params.region(region.province).resident_floor.as_ref().and_then(|f| f.at(pension));
+            let province = match province {
+                Some(f) => (env.use_value(f) - national).max(Decimal::ZERO),
+                None => {
+                    env.provenance = env.provenance.max(Provenance::Assumed);
+                    Decimal::ZERO
+                }
+            };
+            let city = if region.province == s.region {
+                Decimal::ZERO
+            } else {
+                region.resident_city.as_ref().and_then(|c| c.at(pension)).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO)
+            };
+            national + province + city
+        }
+    };
+    // 长缴多得: bonus per whole year beyond 15.
+    let per_year = match s.bonus_per_year {
+        Some(b) => b,
+        None => region.bonus_per_year.at(pension).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO),
+    };
+    let extra = (years - min).floor().max(Decimal::ZERO);
+    let bonus = money.apply(per_year * extra);
+    // C23 account = round(balance / 139, 2).
+    let account = money.apply(balance / nat.resident_divisor);
+    let total = resident_basic + bonus + account;
+    Ok(Outcome {
+        status: Status::Ok,
+        scheme: Scheme::Resident,
+        claim_region: s.region,
+        retire: pension,
+        retire_age: pension.since(s.birth),
+        divisor: Some(nat.resident_divisor),
+        years,
+        min_years: min,
+        avg_index: None,
+        base: None,
+        balance,
+        basic: Decimal::ZERO,
+        account,
+        transitional: Decimal::ZERO,
+        resident_basic,
+        bonus,
+        allowance: Decimal::ZERO,
+        total,
+        own_paid,
+        gov_paid: res.gov_paid,
+        refunds: res.refunds,
+        notes,
+        provenance: env.provenance,
+        last_base,
+        trace,
+    })
+}
+
+/// Adds two yearly traces by year.
+fn merge_traces(a: &[YearTrace], b: &[YearTrace]) -> Vec<YearTrace> {
+    if b.is_empty() {
+        return a.to_vec();
+    }
+    let mut out: Vec<YearTrace> = a.to_vec();
+    for t in b {
+        match out.iter_mut().find(|x| x.year == t.year) {
+            Some(x) => {
+                x.own_paid += t.own_paid;
+                x.gov_paid += t.gov_paid;
+                x.balance += t.balance;
+            }
+            None => out.push(*t),
+        }
+    }
+    out.sort_by_key(|t| t.year);
+    out
+}
+
+/// Money with two decimals.
+pub(crate) fn fmt2(d: Decimal) -> String {
+    format!("{:.2}", d)
+}
+
+#[allow(dead_code)]
+fn _to_i64(d: Decimal) -> Option<i64> {
+    d.to_i64()
+}

@@ -1,0 +1,466 @@
+//! Dated parameters: loaded once from TOML, validated, then looked up by year or month.
+//!
+//! Parameters are data (`data/params/*.toml`): every value has an effective date, a source
+//! and a [`Provenance`] tag. Province files (`shandong.toml`) carry the province's series;
+//! city files (`shandong/weifang.toml`) are overlays whose tables replace the province's.
+//! Values past the last official year are never guessed here: the projection rules of the
+//! contract (C8, C11, C14) live in [`Projector`], driven by [`Assumptions`].
+
+mod load;
+mod time;
+
+pub use load::{Assumptions, ParamError};
+pub use time::{Age, Month, MAX_YEAR, MIN_YEAR};
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// How well a value is sourced, strongest first. The derived `Ord` makes the weakest the
+/// maximum, so a row's provenance is the `max` of the values it used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Provenance {
+    /// The issuing document itself.
+    #[default]
+    Official,
+    /// Officially provisional (预发).
+    Provisional,
+    /// A secondary source names or reproduces it.
+    Reported,
+    /// Computed by a stated projection rule from an assumption.
+    Projected,
+    /// No source; an assumption.
+    Assumed,
+}
+
+impl Provenance {
+    /// The tag as written in parameter files and results.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provenance::Official => "official",
+            Provenance::Provisional => "provisional",
+            Provenance::Reported => "reported",
+            Provenance::Projected => "projected",
+            Provenance::Assumed => "assumed",
+        }
+    }
+
+    /// Parses a tag.
+    pub fn parse(text: &str) -> Option<Provenance> {
+        Some(match text {
+            "official" => Provenance::Official,
+            "provisional" => Provenance::Provisional,
+            "reported" => Provenance::Reported,
+            "projected" => Provenance::Projected,
+            "assumed" => Provenance::Assumed,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Provenance {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A value with its provenance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// How well it is sourced.
+    pub provenance: Provenance,
+}
+
+/// A rounding mode (C2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoundMode {
+    /// 四舍五入: half away from zero.
+    HalfAwayFromZero,
+    /// Away from zero (e.g. "rounded up to whole yuan").
+    Up,
+    /// Toward zero.
+    Down,
+}
+
+/// One rounding step: decimal places and mode (C2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Round {
+    /// Decimal places kept.
+    pub places: u32,
+    /// Mode.
+    pub mode: RoundMode,
+}
+
+impl Round {
+    /// Half away from zero to `places` (the contract default).
+    pub const fn half_up(places: u32) -> Round {
+        Round { places, mode: RoundMode::HalfAwayFromZero }
+    }
+
+    /// Applies the step.
+    #[inline]
+    pub fn apply(self, d: Decimal) -> Decimal {
+        let strategy = match self.mode {
+            RoundMode::HalfAwayFromZero => RoundingStrategy::MidpointAwayFromZero,
+            RoundMode::Up => RoundingStrategy::AwayFromZero,
+            RoundMode::Down => RoundingStrategy::ToZero,
+        };
+        d.round_dp_with_strategy(self.places, strategy)
+    }
+}
+
+/// The rounding steps of a region (C2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rounding {
+    /// Contribution years (C12), also `pre_account_years` before C17.
+    pub years: Round,
+    /// Average index (C13).
+    pub index: Round,
+    /// Every money amount: indexed wage, components, interest, base, credit, own payment.
+    pub money: Round,
+    /// Divisor interpolation (C7).
+    pub divisor: Round,
+}
+
+impl Default for Rounding {
+    fn default() -> Self {
+        Rounding {
+            years: Round::half_up(2),
+            index: Round::half_up(4),
+            money: Round::half_up(2),
+            divisor: Round::half_up(1),
+        }
+    }
+}
+
+/// A yearly series without gaps: `values[i]` belongs to `first + i`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearSeries {
+    /// First year with a value.
+    pub first: i32,
+    /// Values in year order.
+    pub values: Vec<Sourced<Decimal>>,
+}
+
+impl YearSeries {
+    /// Last year with a value.
+    pub fn last(&self) -> i32 {
+        self.first + self.values.len() as i32 - 1
+    }
+
+    /// The value of `year`, if the series has one.
+    pub fn get(&self, year: i32) -> Option<Sourced<Decimal>> {
+        let i = year.checked_sub(self.first)?;
+        usize::try_from(i).ok().and_then(|i| self.values.get(i)).copied()
+    }
+}
+
+/// A step function of time: the value in force at a month is the last entry whose
+/// effective month is not after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepSeries {
+    /// (effective month, value) in increasing month order.
+    pub steps: Vec<(Month, Sourced<Decimal>)>,
+}
+
+impl StepSeries {
+    /// The value in force at `month`, if any.
+    pub fn at(&self, month: Month) -> Option<Sourced<Decimal>> {
+        let i = self.steps.partition_point(|(m, _)| *m <= month);
+        i.checked_sub(1).map(|i| self.steps[i].1)
+    }
+}
+
+/// One resident tier and its subsidy, yuan/year (C20).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tier {
+    /// Own contribution, yuan/year.
+    pub tier: Decimal,
+    /// Government subsidy, yuan/year.
+    pub subsidy: Decimal,
+}
+
+/// A dated tier table (C20).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TierTable {
+    /// Effective month.
+    pub from: Month,
+    /// Provenance of the whole table.
+    pub provenance: Provenance,
+    /// Tiers in increasing order.
+    pub tiers: Vec<Tier>,
+}
+
+/// Index of a region in [`Params::regions`].
+pub type RegionId = u16;
+
+/// A region's resolved parameters: a province, or a city overlaid on its province.
+#[derive(Debug, Clone)]
+pub struct Region {
+    /// Key, `province` or `province/city`.
+    pub key: String,
+    /// Chinese name.
+    pub name: String,
+    /// The province this region belongs to (itself for a province).
+    pub province: RegionId,
+    /// 计发基数 C by year (C14).
+    pub pension_base: Option<YearSeries>,
+    /// Average monthly wage by the year it measures; W(y) = avg_wage(y − 1) (C8).
+    pub avg_wage: Option<YearSeries>,
+    /// Transitional coefficient (C17).
+    pub transitional_rate: Option<StepSeries>,
+    /// Local monthly add-on (open-city allowance).
+    pub allowance: Option<StepSeries>,
+    /// Province resident floor incl. the national minimum (C22).
+    pub resident_floor: Option<StepSeries>,
+    /// City resident add-on (C22).
+    pub resident_city: Option<StepSeries>,
+    /// Resident tiers and subsidies (C20).
+    pub resident_tiers: Vec<TierTable>,
+    /// 长缴多得 per whole year beyond 15 (C22).
+    pub bonus_per_year: StepSeries,
+    /// 代缴 amount for hardship rows (C19).
+    pub hardship_amount: StepSeries,
+    /// Resident account crediting rate by year (C19), where the region publishes one.
+    pub resident_account_rate: Option<YearSeries>,
+    /// Rounding steps (C2).
+    pub rounding: Rounding,
+}
+
+impl Region {
+    /// The tier table in force at `month`.
+    pub fn tiers_at(&self, month: Month) -> Option<&TierTable> {
+        self.resident_tiers.iter().rev().find(|t| t.from <= month)
+    }
+}
+
+/// One group of the 2025 retirement-age reform (C4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetirementGroup {
+    /// Original statutory age in years.
+    pub original_age: i32,
+    /// First birth month affected by the reform.
+    pub first_affected: Month,
+    /// Birth months per month of delay.
+    pub step: i32,
+    /// Maximum delay in months.
+    pub cap: i32,
+    /// Arduous-work (特殊工种) minimum age in years (C6).
+    pub special_age: i32,
+}
+
+/// National parameters.
+#[derive(Debug, Clone)]
+pub struct National {
+    /// Divisor by whole age from `divisor_first_age` (C7).
+    pub divisors: Vec<Decimal>,
+    /// First age of the divisor table.
+    pub divisor_first_age: i32,
+    /// Pensions starting in or after this month interpolate divisors (C7).
+    pub divisor_interpolate_from: Month,
+    /// Resident divisor (C23).
+    pub resident_divisor: Decimal,
+    /// Retirement groups: male, female_cadre, female_worker (C4).
+    pub groups: [RetirementGroup; 3],
+    /// Months a chosen retirement may differ from the statutory month (C6).
+    pub flexible_window: i32,
+    /// Minimum years by statutory year: (from year, years) ascending (C5).
+    pub min_years: Vec<(i32, Decimal)>,
+    /// Account share of the base (C10).
+    pub account_share: Decimal,
+    /// Employee own share (C10).
+    pub employee_share: Decimal,
+    /// Flexible-worker own share (C10).
+    pub flexible_share: Decimal,
+    /// Official crediting rates by year (C11).
+    pub crediting_rate: YearSeries,
+    /// National resident minimum basic pension (C22).
+    pub resident_minimum: StepSeries,
+}
+
+impl National {
+    /// Minimum contribution years for a statutory retirement in `year` (C5).
+    pub fn min_years(&self, year: i32) -> Decimal {
+        let i = self.min_years.partition_point(|(y, _)| *y <= year);
+        // The first entry covers every earlier year.
+        self.min_years[i.saturating_sub(1)].1
+    }
+
+    /// Divisor of a whole age, if in the table.
+    pub fn divisor_of_age(&self, age: i32) -> Option<Decimal> {
+        let i = usize::try_from(age - self.divisor_first_age).ok()?;
+        self.divisors.get(i).copied()
+    }
+
+    /// Last age in the divisor table.
+    pub fn divisor_last_age(&self) -> i32 {
+        self.divisor_first_age + self.divisors.len() as i32 - 1
+    }
+}
+
+/// All parameters: national values and every region.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// National parameters.
+    pub national: National,
+    /// Regions; [`RegionId`] indexes this.
+    pub regions: Vec<Region>,
+    by_key: BTreeMap<String, RegionId>,
+}
+
+impl Params {
+    /// Looks a region up by key (`shandong` or `shandong/weifang`).
+    pub fn region_id(&self, key: &str) -> Option<RegionId> {
+        self.by_key.get(key).copied()
+    }
+
+    /// The region with this id.
+    pub fn region(&self, id: RegionId) -> &Region {
+        &self.regions[id as usize]
+    }
+
+    /// All region keys, sorted (for error messages).
+    pub fn region_keys(&self) -> impl Iterator<Item = &str> {
+        self.by_key.keys().map(String::as_str)
+    }
+}
+
+/// Yearly W and C of every region, projected past their last official year with one
+/// growth rate (C8, C14), plus the crediting rate by year (C11). Built once per run for
+/// the run's assumptions; rows with their own `wage_growth` or `avg_wage` project their
+/// own copy (see `model`).
+#[derive(Debug, Clone)]
+pub struct Projector {
+    /// First year in the tables.
+    pub first_year: i32,
+    /// Last year in the tables.
+    pub last_year: i32,
+    /// Per region: W(y) for y in first..=last (None before the series starts).
+    pub wage: Vec<Vec<Option<Sourced<Decimal>>>>,
+    /// Per region: C(y).
+    pub base: Vec<Vec<Option<Sourced<Decimal>>>>,
+    /// Crediting rate r(y) for employee accounts (C11).
+    pub rate: Vec<Sourced<Decimal>>,
+}
+
+/// First year covered by a [`Projector`].
+pub const PROJECT_FROM: i32 = 1990;
+/// Last year covered by a [`Projector`].
+pub const PROJECT_TO: i32 = MAX_YEAR + 1;
+
+impl Projector {
+    /// Builds the tables for a growth rate and a fallback crediting rate.
+    pub fn new(params: &Params, wage_growth: Decimal, account_rate: Decimal) -> Projector {
+        let first_year = PROJECT_FROM;
+        let last_year = PROJECT_TO;
+        let wage = params
+            .regions
+            .iter()
+            .map(|r| project_wage(r.avg_wage.as_ref(), first_year, last_year, wage_growth, None))
+            .collect();
+        let base = params
+            .regions
+            .iter()
+            .map(|r| project_series(r.pension_base.as_ref(), first_year, last_year, wage_growth))
+            .collect();
+        let rate = (first_year..=last_year)
+            .map(|y| {
+                params.national.crediting_rate.get(y).unwrap_or(Sourced {
+                    value: account_rate,
+                    provenance: Provenance::Projected,
+                })
+            })
+            .collect();
+        Projector { first_year, last_year, wage, base, rate }
+    }
+
+    fn slot(&self, year: i32) -> Option<usize> {
+        if (self.first_year..=self.last_year).contains(&year) {
+            Some((year - self.first_year) as usize)
+        } else {
+            None
+        }
+    }
+
+    /// W(y) of a region (C8).
+    pub fn wage(&self, region: RegionId, year: i32) -> Option<Sourced<Decimal>> {
+        self.wage[region as usize][self.slot(year)?]
+    }
+
+    /// C(y) of a region (C14).
+    pub fn base(&self, region: RegionId, year: i32) -> Option<Sourced<Decimal>> {
+        self.base[region as usize][self.slot(year)?]
+    }
+
+    /// Crediting rate of a year (C11).
+    pub fn rate(&self, year: i32) -> Sourced<Decimal> {
+        match self.slot(year) {
+            Some(i) => self.rate[i],
+            None => self.rate[self.rate.len() - 1],
+        }
+    }
+}
+
+/// Money rounding used by the projections (0.01, half away from zero).
+const CENT: Round = Round::half_up(2);
+
+/// C(y): the official value where the series has one, then grown by `g` (C14).
+pub fn project_series(
+    series: Option<&YearSeries>,
+    first: i32,
+    last: i32,
+    g: Decimal,
+) -> Vec<Option<Sourced<Decimal>>> {
+    let mut out: Vec<Option<Sourced<Decimal>>> = Vec::with_capacity((last - first + 1) as usize);
+    for y in first..=last {
+        let v = match series.and_then(|s| s.get(y)) {
+            Some(v) => Some(v),
+            None => match (series, out.last().copied().flatten()) {
+                (Some(s), Some(prev)) if y > s.last() => Some(Sourced {
+                    value: CENT.apply(prev.value * (Decimal::ONE + g)),
+                    provenance: prev.provenance.max(Provenance::Projected),
+                }),
+                _ => None,
+            },
+        };
+        out.push(v);
+    }
+    out
+}
+
+/// W(y) = avg_wage(y − 1) where official, then grown by `g` (C8). `anchor` = (year, W)
+/// replaces W of that year and everything after grows from it (the row's `avg_wage`).
+pub fn project_wage(
+    avg_wage: Option<&YearSeries>,
+    first: i32,
+    last: i32,
+    g: Decimal,
+    anchor: Option<(i32, Decimal)>,
+) -> Vec<Option<Sourced<Decimal>>> {
+    let mut out: Vec<Option<Sourced<Decimal>>> = Vec::with_capacity((last - first + 1) as usize);
+    for y in first..=last {
+        let prev = out.last().copied().flatten();
+        let v = match anchor {
+            Some((ay, w)) if ay == y => Some(Sourced { value: w, provenance: Provenance::Official }),
+            Some((ay, _)) if y > ay => prev.map(|p| grow(p, g)),
+            _ => match avg_wage.and_then(|s| s.get(y - 1)) {
+                Some(v) => Some(v),
+                None => match (avg_wage, prev) {
+                    (Some(s), Some(p)) if y - 1 > s.last() => Some(grow(p, g)),
+                    _ => None,
+                },
+            },
+        };
+        out.push(v);
+    }
+    out
+}
+
+fn grow(prev: Sourced<Decimal>, g: Decimal) -> Sourced<Decimal> {
+    Sourced {
+        value: CENT.apply(prev.value * (Decimal::ONE + g)),
+        provenance: prev.provenance.max(Provenance::Projected),
+    }
+}

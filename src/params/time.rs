@@ -1,0 +1,121 @@
+//! Calendar months (contract C3).
+
+use std::fmt;
+
+/// A calendar month, stored as `year * 12 + (month - 1)` so that month arithmetic is
+/// integer arithmetic. Written `YYYY-MM` (C3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(i32);
+
+/// Earliest year a month may have; earlier dates are input errors, not history.
+pub const MIN_YEAR: i32 = 1900;
+/// Latest year a month may have.
+pub const MAX_YEAR: i32 = 2200;
+
+impl Month {
+    /// The month `year-month` (month 1..=12). No range check beyond the arithmetic.
+    pub const fn new(year: i32, month: u32) -> Month {
+        Month(year * 12 + month as i32 - 1)
+    }
+
+    /// Calendar year.
+    pub const fn year(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+
+    /// Month of the year, 1..=12.
+    pub const fn month(self) -> u32 {
+        (self.0.rem_euclid(12) + 1) as u32
+    }
+
+    /// January of `year`.
+    pub const fn january(year: i32) -> Month {
+        Month(year * 12)
+    }
+
+    /// December of `year`.
+    pub const fn december(year: i32) -> Month {
+        Month(year * 12 + 11)
+    }
+
+    /// This month plus `n` months (negative goes back).
+    pub const fn plus(self, n: i32) -> Month {
+        Month(self.0 + n)
+    }
+
+    /// Months from `earlier` to `self` (negative if `self` is earlier).
+    pub const fn since(self, earlier: Month) -> i32 {
+        self.0 - earlier.0
+    }
+
+    /// Parses a strict `YYYY-MM` with a year in [`MIN_YEAR`, `MAX_YEAR`].
+    pub fn parse(text: &str) -> Option<Month> {
+        let b = text.as_bytes();
+        if b.len() != 7 || b[4] != b'-' {
+            return None;
+        }
+        if !b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit) {
+            return None;
+        }
+        let year: i32 = text[..4].parse().ok()?;
+        let month: u32 = text[5..].parse().ok()?;
+        if !(1..=12).contains(&month) || !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return None;
+        }
+        Some(Month::new(year, month))
+    }
+}
+
+impl fmt::Display for Month {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:04}-{:02}", self.year(), self.month())
+    }
+}
+
+/// An age in whole months, shown as `60y2m` (C3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Age(pub i32);
+
+impl Age {
+    /// Whole years.
+    pub const fn years(self) -> i32 {
+        self.0.div_euclid(12)
+    }
+    /// Months beyond the whole years.
+    pub const fn months(self) -> i32 {
+        self.0.rem_euclid(12)
+    }
+}
+
+impl fmt::Display for Age {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}y{}m", self.years(), self.months())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_display_round_trip() {
+        let m = Month::parse("2025-09").unwrap();
+        assert_eq!((m.year(), m.month()), (2025, 9));
+        assert_eq!(m.to_string(), "2025-09");
+        assert_eq!(m.plus(4).to_string(), "2026-01");
+        assert_eq!(m.plus(-9).to_string(), "2024-12");
+    }
+
+    #[test]
+    fn parse_rejects_bad_months() {
+        for bad in ["2025-13", "2025-00", "0000-01", "2025-1", "25-01", "2025/01", "+025-01", "2025-0a"] {
+            assert!(Month::parse(bad).is_none(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn age_display() {
+        assert_eq!(Age(722).to_string(), "60y2m");
+        assert_eq!(Age(600).to_string(), "50y0m");
+    }
+}
