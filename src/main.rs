@@ -119,8 +119,13 @@ struct RetireAgeArgs {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum CategoryArg {
+    /// Men (original age 60).
     Male,
+    /// Women with original age 55.
+    #[value(name = "female_cadre")]
     FemaleCadre,
+    /// Women with original age 50.
+    #[value(name = "female_worker")]
     FemaleWorker,
 }
 

@@ -115,13 +115,18 @@ fn hash_id(id: &[u8]) -> u64 {
     h.finish()
 }
 
+/// A segments row: its line and the seven contract fields.
+type SegRow = (u64, [Option<String>; 7]);
+/// A group of segment rows with one id: (id hash, id, rows).
+type Group = (u64, String, Vec<SegRow>);
+
 /// One input record with what the reading thread decided about it.
 #[derive(Default)]
 struct Item {
     rec: csv::ByteRecord,
     line: u64,
     duplicate: bool,
-    segments: Vec<(u64, [Option<String>; 7])>,
+    segments: Vec<SegRow>,
     segment_error: Option<String>,
 }
 
@@ -141,8 +146,8 @@ struct SegmentSource {
     reader: csv::Reader<Utf8Reader<File>>,
     cols: [Option<usize>; 7],
     ids: HashSet<u64>,
-    head: Option<(u64, String, Vec<(u64, [Option<String>; 7])>)>,
-    pending: Option<(u64, String, u64, [Option<String>; 7])>,
+    head: Option<Group>,
+    pending: Option<(u64, String, SegRow)>,
     skipped: HashMap<u64, (String, u64)>,
     record: csv::StringRecord,
     done: bool,
@@ -163,7 +168,9 @@ impl SegmentSource {
                 if matches!(*req, "id" | "scheme" | "start" | "end") && cols[k].is_none() {
                     return Err(FatalError::Header {
                         path: path.display().to_string(),
-                        message: format!("missing required column '{req}' in the segments header; required: id, scheme, start, end"),
+                        message: format!(
+                            "missing required column '{req}' in the segments header; required: id, scheme, start, end"
+                        ),
                     });
                 }
             }
@@ -208,8 +215,8 @@ impl SegmentSource {
         if self.head.is_some() {
             return Ok(());
         }
-        if let Some((h, id, line, fields)) = self.pending.take() {
-            self.head = Some((h, id, vec![(line, fields)]));
+        if let Some((h, id, row)) = self.pending.take() {
+            self.head = Some((h, id, vec![row]));
         }
         while !self.done {
             if !self.reader.read_record(&mut self.record).map_err(|e| csv_err(&self.path, e))? {
@@ -227,7 +234,7 @@ impl SegmentSource {
             match &mut self.head {
                 Some((hh, _, rows)) if *hh == h => rows.push((line, fields)),
                 Some(_) => {
-                    self.pending = Some((h, id, line, fields));
+                    self.pending = Some((h, id, (line, fields)));
                     break;
                 }
                 None => self.head = Some((h, id, vec![(line, fields)])),
@@ -238,7 +245,7 @@ impl SegmentSource {
 }
 
 impl SegmentSource {
-    fn take(&mut self, id: &str) -> Result<Result<Vec<(u64, [Option<String>; 7])>, String>, FatalError> {
+    fn take(&mut self, id: &str) -> Result<Result<Vec<SegRow>, String>, FatalError> {
         let h = hash_id(id.as_bytes());
         if !self.ids.contains(&h) {
             return Ok(Ok(Vec::new()));
@@ -450,11 +457,15 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
         )));
     }
     if item.duplicate {
-        return Err(fail(RowError::new("id", id, "duplicate id (an earlier row has it)", "a unique key per row").message(line)));
+        return Err(fail(
+            RowError::new("id", id, "duplicate id (an earlier row has it)", "a unique key per row").message(line),
+        ));
     }
     let mut s = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of).map_err(|e| fail(e.message(line)))?;
     if let Some(e) = &item.segment_error {
-        return Err(fail(RowError::new("id", &s.id, e.clone(), "segments grouped by id in scenario order").message(line)));
+        return Err(fail(
+            RowError::new("id", &s.id, e.clone(), "segments grouped by id in scenario order").message(line),
+        ));
     }
     for (seg_line, fields) in &item.segments {
         let f: [Option<&str>; 7] = std::array::from_fn(|k| fields[k].as_deref());
@@ -492,7 +503,12 @@ fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths:
 }
 
 /// Validates a scenario file without computing: every problem, one line each.
-pub fn check(input: &Path, segments: Option<&Path>, ctx: &Context, encoding: Encoding) -> Result<(Summary, Vec<String>), FatalError> {
+pub fn check(
+    input: &Path,
+    segments: Option<&Path>,
+    ctx: &Context,
+    encoding: Encoding,
+) -> Result<(Summary, Vec<String>), FatalError> {
     let started = Instant::now();
     let (mut reader, _) = open_csv(input, encoding)?;
     let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();

@@ -117,7 +117,16 @@ pub struct Echo {
 
 /// Appends a computed row.
 #[allow(clippy::too_many_arguments)]
-pub fn push_outcome(out: &mut String, id: &str, label: &str, o: &Outcome, m: &Metrics, echo: Echo, params: &Params, fmt: Format) {
+pub fn push_outcome(
+    out: &mut String,
+    id: &str,
+    label: &str,
+    o: &Outcome,
+    m: &Metrics,
+    echo: Echo,
+    params: &Params,
+    fmt: Format,
+) {
     push_text(out, id, fmt);
     out.push(',');
     push_text(out, label, fmt);
@@ -147,7 +156,18 @@ pub fn push_outcome(out: &mut String, id: &str, label: &str, o: &Outcome, m: &Me
     if let (true, Some(c)) = (ok, o.base) {
         push_fixed(out, c, 2);
     }
-    for v in [o.balance, o.basic, o.account, o.transitional, o.resident_basic, o.bonus, o.allowance, o.total, o.own_paid, o.gov_paid] {
+    for v in [
+        o.balance,
+        o.basic,
+        o.account,
+        o.transitional,
+        o.resident_basic,
+        o.bonus,
+        o.allowance,
+        o.total,
+        o.own_paid,
+        o.gov_paid,
+    ] {
         out.push(',');
         push_fixed(out, v, 2);
     }
@@ -238,7 +258,14 @@ mod tests {
     fn error_row_has_every_column() {
         let mut s = String::new();
         push_error(&mut s, "x", "x", "bad", Format::default());
-        let n = csv::ReaderBuilder::new().has_headers(false).from_reader(s.as_bytes()).records().next().unwrap().unwrap().len();
+        let n = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(s.as_bytes())
+            .records()
+            .next()
+            .unwrap()
+            .unwrap()
+            .len();
         assert_eq!(n, RESULT_COLUMNS.len());
     }
 }

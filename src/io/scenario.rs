@@ -210,7 +210,12 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         Some(v) => return Err(RowError::new("category", v, "unknown category", "male, female_cadre, female_worker")),
     };
     if category.is_none() && scheme != Scheme::Resident {
-        return Err(RowError::new("category", "", "required for employee and flexible rows", "male, female_cadre, female_worker"));
+        return Err(RowError::new(
+            "category",
+            "",
+            "required for employee and flexible rows",
+            "male, female_cadre, female_worker",
+        ));
     }
     let birth = row.month("birth")?.ok_or_else(|| RowError::new("birth", "", "missing", "a month YYYY-MM"))?;
     let retire = row.month("retire")?;
@@ -218,7 +223,12 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
     let stop = row.month("stop")?;
     let as_of = row.month("as_of")?.or(start).unwrap_or(default_as_of);
     if birth > as_of {
-        return Err(RowError::new("birth", birth.to_string(), format!("birth after the as_of month {as_of}"), format!("a month up to {as_of}")));
+        return Err(RowError::new(
+            "birth",
+            birth.to_string(),
+            format!("birth after the as_of month {as_of}"),
+            format!("a month up to {as_of}"),
+        ));
     }
     if let (Some(a), Some(b)) = (start, stop) {
         if b < a {
@@ -235,7 +245,8 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
     let years_hi = Decimal::from(80);
     let money_hi = Decimal::from(1_000_000_000);
     let monthly_hi = Decimal::from(1_000_000);
-    let rate = |name: &str| row.decimal(name, dec(-5, 1), Decimal::ONE, "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+    let rate =
+        |name: &str| row.decimal(name, dec(-5, 1), Decimal::ONE, "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
     let paid_years = row.decimal("paid_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
     let deemed_years = row.decimal("deemed_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
     let avg_index = row.decimal("avg_index", dec(1, 4), dec(3, 0), "an average index above 0 and at most 3.0")?;
@@ -263,7 +274,12 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
             _ => return Err(RowError::new("death_age", v, "not a whole age", "whole years 1 to 120")),
         },
     };
-    let tier = row.decimal("tier", dec(1, 2), Decimal::from(100_000), "a positive tier in yuan/year from the region's tier table")?;
+    let tier = row.decimal(
+        "tier",
+        dec(1, 2),
+        Decimal::from(100_000),
+        "a positive tier in yuan/year from the region's tier table",
+    )?;
     Ok(Scenario {
         line,
         id: id.to_string(),
@@ -294,10 +310,20 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         wage_growth: rate("wage_growth")?,
         account_rate: rate("account_rate")?,
         avg_wage: row.decimal("avg_wage", dec(1, 2), monthly_hi, "a positive monthly wage up to 1,000,000 yuan")?,
-        base_at_retirement: row.decimal("base_at_retirement", dec(1, 2), monthly_hi, "a positive monthly base up to 1,000,000 yuan")?,
+        base_at_retirement: row.decimal(
+            "base_at_retirement",
+            dec(1, 2),
+            monthly_hi,
+            "a positive monthly base up to 1,000,000 yuan",
+        )?,
         subsidy: row.decimal("subsidy", zero, Decimal::from(100_000), "0 to 100,000 yuan/year")?,
         resident_basic: row.decimal("resident_basic", zero, monthly_hi, "0 to 1,000,000 yuan/month")?,
-        bonus_per_year: row.decimal("bonus_per_year", zero, Decimal::from(100_000), "0 to 100,000 yuan/month per year")?,
+        bonus_per_year: row.decimal(
+            "bonus_per_year",
+            zero,
+            Decimal::from(100_000),
+            "0 to 100,000 yuan/month per year",
+        )?,
         indexation: rate("indexation")?,
         discount_rate: rate("discount_rate")?,
         death_age,
@@ -322,7 +348,12 @@ pub fn region_id(params: &Params, key: &str, column: &str) -> Result<RegionId, R
 pub const SEGMENT_COLUMNS: &[&str] = &["id", "scheme", "region", "start", "end", "contribution_index", "tier"];
 
 /// Reads one segment row; defaults (region, index, tier) come from the scenario (C26).
-pub fn parse_segment(fields: &[Option<&str>; 7], line: u64, params: &Params, row: &Scenario) -> Result<Segment, RowError> {
+pub fn parse_segment(
+    fields: &[Option<&str>; 7],
+    line: u64,
+    params: &Params,
+    row: &Scenario,
+) -> Result<Segment, RowError> {
     let at = |col: &str, v: &str, why: String, allowed: &str| {
         RowError::new(&format!("segments:{col}"), v, format!("segments file line {line}: {why}"), allowed)
     };

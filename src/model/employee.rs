@@ -88,8 +88,8 @@ pub(crate) fn accrue(
     first: Month,
     last: Month,
     spells: &[EmpSpell],
-    trace: bool,
 ) -> Result<EmpAccrual, RowError> {
+    let trace = env.trace();
     let mut acc = EmpAccrual { balance: start_balance, ..EmpAccrual::default() };
     if first > last {
         return Ok(acc);

@@ -68,6 +68,11 @@ impl<'a> Env<'a> {
         }
     }
 
+    /// Whether yearly traces are recorded.
+    pub fn trace(&self) -> bool {
+        self.ctx.trace
+    }
+
     fn params(&self) -> &'a Params {
         &self.ctx.params
     }
@@ -126,7 +131,10 @@ impl<'a> Env<'a> {
                 Some(i) => i,
                 None => {
                     let reg = self.params().region(region);
-                    self.bases.push((region, project_series(reg.pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth)));
+                    self.bases.push((
+                        region,
+                        project_series(reg.pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth),
+                    ));
                     self.bases.len() - 1
                 }
             };
@@ -152,7 +160,9 @@ impl<'a> Env<'a> {
     pub fn rate(&mut self, year: i32) -> Decimal {
         let v = match self.ctx.params.national.crediting_rate.get(year) {
             Some(v) => v,
-            None if self.row.account_rate.is_some() => Sourced { value: self.account_rate, provenance: Provenance::Projected },
+            None if self.row.account_rate.is_some() => {
+                Sourced { value: self.account_rate, provenance: Provenance::Projected }
+            }
             None => self.ctx.projector.rate(year),
         };
         self.use_value(v)
@@ -170,15 +180,30 @@ impl<'a> Env<'a> {
     }
 
     /// Tier and subsidy of a spell in a year (C20); an unknown tier lists the allowed ones.
-    pub fn tier_and_subsidy(&mut self, sp: &ResSpell, at: Month, hardship: bool) -> Result<(Decimal, Decimal), RowError> {
+    pub fn tier_and_subsidy(
+        &mut self,
+        sp: &ResSpell,
+        at: Month,
+        hardship: bool,
+    ) -> Result<(Decimal, Decimal), RowError> {
         let reg = self.params().region(sp.region);
         let Some(table) = reg.tiers_at(at) else {
-            return Err(RowError::new(sp.column, "", format!("no resident tier table for {} in {at}", reg.key), "a region with resident_tiers"));
+            return Err(RowError::new(
+                sp.column,
+                "",
+                format!("no resident tier table for {} in {at}", reg.key),
+                "a region with resident_tiers",
+            ));
         };
         let allowed = || table.tiers.iter().map(|t| t.tier.to_string()).collect::<Vec<_>>().join(", ");
         let found = match sp.tier {
             Some(t) => table.tiers.iter().find(|x| x.tier == t).copied().ok_or_else(|| {
-                RowError::new(sp.column, t.to_string(), format!("not a resident tier of {} in {}", reg.key, at.year()), allowed())
+                RowError::new(
+                    sp.column,
+                    t.to_string(),
+                    format!("not a resident tier of {} in {}", reg.key, at.year()),
+                    allowed(),
+                )
             })?,
             None if hardship => table.tiers[0],
             None => {
@@ -241,7 +266,12 @@ fn check_segments(s: &Scenario) -> Result<(), RowError> {
 /// The retirement group for the retirement age: flexible women use `female_cadre` (C26).
 fn effective_category(s: &Scenario) -> Result<Category, RowError> {
     let c = s.category.ok_or_else(|| {
-        RowError::new("category", "", "required for employee or flexible rows and for residents with an employee record", "male, female_cadre, female_worker")
+        RowError::new(
+            "category",
+            "",
+            "required for employee or flexible rows and for residents with an employee record",
+            "male, female_cadre, female_worker",
+        )
     })?;
     Ok(if s.scheme == Scheme::Flexible && c == Category::FemaleWorker { Category::FemaleCadre } else { c })
 }
@@ -290,8 +320,7 @@ fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -
             .filter(|g| g.scheme != Scheme::Resident)
             .map(|g| {
                 let province = params.region(g.region).province;
-                let temporary = province != hukou
-                    && cat.is_some_and(|c| g.start.since(s.birth) >= temporary_age(c));
+                let temporary = province != hukou && cat.is_some_and(|c| g.start.since(s.birth) >= temporary_age(c));
                 mk(g.start, g.end, g.index, g.scheme, g.region, temporary)
             })
             .collect();
@@ -369,14 +398,17 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     as_of_check(s, retire)?;
 
     let spells = employee_spells(s, env, Some(cat), retire.plus(-1));
-    let emp = employee::accrue(env, s.balance, s.as_of, retire.plus(-1), &spells, env_trace(env))?;
+    let emp = employee::accrue(env, s.balance, s.as_of, retire.plus(-1), &spells)?;
     let n = years_of(env, s, emp.months);
     let early = retire < stat.month;
     if (early || s.special) && n < min {
         return Err(RowError::new(
             "retire",
             retire.to_string(),
-            format!("retirement before the statutory month {} needs the minimum {min} years, but the record reaches {n}", stat.month),
+            format!(
+                "retirement before the statutory month {} needs the minimum {min} years, but the record reaches {n}",
+                stat.month
+            ),
             format!("{} or later, or a record with at least {min} years", stat.month),
         ));
     }
@@ -414,21 +446,24 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
                 province: env.params().region(region).province,
                 temporary: false,
             });
-            let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all, env_trace(env))?;
-            let note = format!("contributions extended {x} months from {retire} to reach the minimum {min} years (C18)");
+            let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all)?;
+            let note =
+                format!("contributions extended {x} months from {retire} to reach the minimum {min} years (C18)");
             employee_pension(s, env, cat, &stat, new_retire, emp, Some(note))
         }
     }
 }
 
-fn env_trace(env: &Env) -> bool {
-    env.ctx.trace
-}
-
 /// Chosen retirement (C6): from max(original age, statutory − 36 months) to statutory + 36
 /// months; `special` also from 55 (men) / 45 (women). Source: 人社部发〔2024〕94号
 /// (弹性退休); 特殊工种 rules unaffected by the 2025 reform.
-fn check_chosen(s: &Scenario, nat: &crate::params::National, cat: Category, stat: &RetirementInfo, c: Month) -> Result<(), RowError> {
+fn check_chosen(
+    s: &Scenario,
+    nat: &crate::params::National,
+    cat: Category,
+    stat: &RetirementInfo,
+    c: Month,
+) -> Result<(), RowError> {
     let g = nat.groups[cat.group_index()];
     let window = nat.flexible_window;
     let lo = s.birth.plus(g.original_age * 12).max(stat.month.plus(-window));
@@ -437,10 +472,18 @@ fn check_chosen(s: &Scenario, nat: &crate::params::National, cat: Category, stat
     let allowed = if s.special {
         format!("{special_lo} (special, age {}) to {hi}", g.special_age)
     } else {
-        format!("{lo} to {hi} (statutory {} ± {window} months, not before the original age {})", stat.month, g.original_age)
+        format!(
+            "{lo} to {hi} (statutory {} ± {window} months, not before the original age {})",
+            stat.month, g.original_age
+        )
     };
     if c > hi {
-        return Err(RowError::new("retire", c.to_string(), format!("more than {window} months after the statutory month {}", stat.month), allowed));
+        return Err(RowError::new(
+            "retire",
+            c.to_string(),
+            format!("more than {window} months after the statutory month {}", stat.month),
+            allowed,
+        ));
     }
     if c < lo && !(s.special && c >= special_lo) {
         return Err(RowError::new("retire", c.to_string(), "earlier than flexible retirement allows", allowed));
@@ -448,7 +491,15 @@ fn check_chosen(s: &Scenario, nat: &crate::params::National, cat: Category, stat
     Ok(())
 }
 
-fn ineligible(s: &Scenario, env: &Env, retire: Month, years: Decimal, min: Decimal, emp: &EmpAccrual, res: Option<&ResAccrual>) -> Outcome {
+fn ineligible(
+    s: &Scenario,
+    env: &Env,
+    retire: Month,
+    years: Decimal,
+    min: Decimal,
+    emp: &EmpAccrual,
+    res: Option<&ResAccrual>,
+) -> Outcome {
     let avg = average_index(env, s, emp, None);
     Outcome {
         status: Status::Ineligible,
@@ -479,9 +530,12 @@ fn ineligible(s: &Scenario, env: &Env, retire: Month, years: Decimal, min: Decim
     }
 }
 
+/// Recomputes a part's month index against the claim province (None = keep it).
+type ClaimIndex<'a> = &'a dyn Fn(&Part) -> Option<Decimal>;
+
 /// C13 average index; with a claim province, months contributed elsewhere are recomputed
 /// as base ÷ W of the claim province, neither rounded nor clamped (C25, C26).
-fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<&dyn Fn(&Part) -> Option<Decimal>>) -> Option<Decimal> {
+fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<ClaimIndex>) -> Option<Decimal> {
     let known = known_years(s);
     let twelve = Decimal::from(12);
     let mut sum = Decimal::ZERO;
@@ -563,13 +617,16 @@ fn employee_pension(
     let res = if has_resident_record(s) {
         let spells = resident_spells(s, retire);
         let months = |y: i32| emp.months_in_year(y);
-        let r = resident::accrue(env, s.resident_balance, s.as_of, retire, &spells, s.hardship, &months, env_trace(env))?;
+        let r = resident::accrue(env, s.resident_balance, s.as_of, retire, &spells, s.hardship, &months)?;
         notes.push(format!(
             "resident account {} joins the employee account; resident years are not counted (人社部发〔2014〕17号)",
             fmt2(r.balance - r.refunds)
         ));
         if !r.refunds.is_zero() {
-            notes.push(format!("refund of resident payments for months also paid as employee: {} yuan", fmt2(r.refunds)));
+            notes.push(format!(
+                "refund of resident payments for months also paid as employee: {} yuan",
+                fmt2(r.refunds)
+            ));
         }
         Some(r)
     } else {
@@ -578,7 +635,13 @@ fn employee_pension(
 
     let claim_province = claim_province(env, s, &emp);
     let row_province = params.region(s.region).province;
-    let claim_region = if claim_province == row_province { s.region } else { claim_province };
+    // The claim region is the city of the last contribution in the claim province, else the
+    // row's region if it is in that province, else the province itself.
+    let claim_region = match emp.parts.iter().filter(|p| p.province == claim_province).max_by_key(|p| p.last) {
+        Some(p) => p.region,
+        None if claim_province == row_province => s.region,
+        None => claim_province,
+    };
     if claim_province != row_province || emp.parts.iter().any(|p| p.province != claim_province) {
         notes.push(format!("claim province {} (C25)", params.region(claim_province).key));
     }
@@ -635,13 +698,23 @@ fn employee_pension(
     };
     let allowance = match s.allowance {
         Some(a) => a,
-        None => params.region(claim_region).allowance.as_ref().and_then(|a| a.at(retire)).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO),
+        None => params
+            .region(claim_region)
+            .allowance
+            .as_ref()
+            .and_then(|a| a.at(retire))
+            .map(|v| env.use_value(v))
+            .unwrap_or(Decimal::ZERO),
     };
     let total = basic + account + transitional + allowance;
     let _ = stat;
     Ok(Outcome {
         status: Status::Ok,
-        scheme: emp.last_part().map(|p| p.scheme).unwrap_or(if s.scheme == Scheme::Resident { Scheme::Employee } else { s.scheme }),
+        scheme: emp.last_part().map(|p| p.scheme).unwrap_or(if s.scheme == Scheme::Resident {
+            Scheme::Employee
+        } else {
+            s.scheme
+        }),
         claim_region,
         retire,
         retire_age: age.0,
@@ -670,7 +743,12 @@ fn employee_pension(
 
 fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     if let Some(r) = s.retire {
-        return Err(RowError::new("retire", r.to_string(), "a resident pension starts at 60; retire is for employee rows", "empty"));
+        return Err(RowError::new(
+            "retire",
+            r.to_string(),
+            "a resident pension starts at 60; retire is for employee rows",
+            "empty",
+        ));
     }
     let pension = s.birth.plus(720);
     as_of_check(s, pension)?;
@@ -682,10 +760,21 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     let stat = statutory_retirement(&env.params().national, s.birth, cat);
     let end = stat.month.plus(-1);
     let spells = employee_spells(s, env, Some(cat), end);
-    let emp = employee::accrue(env, s.balance, s.as_of, end, &spells, env_trace(env))?;
+    let emp = employee::accrue(env, s.balance, s.as_of, end, &spells)?;
     let n = years_of(env, s, emp.months);
     if n >= stat.min_years && s.as_of <= stat.month {
-        employee_pension(s, env, cat, &stat, stat.month, emp, Some(format!("employee years {n} meet the minimum {}: resident record joins the employee scheme (C24)", stat.min_years)))
+        employee_pension(
+            s,
+            env,
+            cat,
+            &stat,
+            stat.month,
+            emp,
+            Some(format!(
+                "employee years {n} meet the minimum {}: resident record joins the employee scheme (C24)",
+                stat.min_years
+            )),
+        )
     } else {
         bridge_to_resident(s, env, Some((cat, stat, emp, n)), stat.month)
     }
@@ -715,7 +804,7 @@ fn bridge_to_resident(
             let continued = match last_contribution {
                 Some(_) | None if pension > retire => {
                     let spells: Vec<EmpSpell> = Vec::new();
-                    let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &spells, env_trace(env))?;
+                    let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &spells)?;
                     EmpAccrual { balance: tail.balance, trace: [emp.trace.clone(), tail.trace].concat(), ..emp }
                 }
                 _ => emp,
@@ -730,7 +819,7 @@ fn bridge_to_resident(
     };
     let spells = resident_spells(s, pension);
     let months = |y: i32| emp.as_ref().map_or(0, |e| e.months_in_year(y));
-    let res = resident::accrue(env, s.resident_balance, s.as_of, pension, &spells, s.hardship, &months, env_trace(env))?;
+    let res = resident::accrue(env, s.resident_balance, s.as_of, pension, &spells, s.hardship, &months)?;
     if !res.refunds.is_zero() {
         notes.push(format!("refund of resident payments for months also paid as employee: {} yuan", fmt2(res.refunds)));
     }
@@ -791,7 +880,12 @@ fn bridge_to_resident(
             let city = if region.province == s.region {
                 Decimal::ZERO
             } else {
-                region.resident_city.as_ref().and_then(|c| c.at(pension)).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO)
+                region
+                    .resident_city
+                    .as_ref()
+                    .and_then(|c| c.at(pension))
+                    .map(|v| env.use_value(v))
+                    .unwrap_or(Decimal::ZERO)
             };
             national + province + city
         }

@@ -53,8 +53,8 @@ pub(crate) fn accrue(
     spells: &[ResSpell],
     hardship: bool,
     employee_months: &dyn Fn(i32) -> i32,
-    trace: bool,
 ) -> Result<ResAccrual, RowError> {
+    let trace = env.trace();
     let mut acc = ResAccrual { balance: start_balance, ..ResAccrual::default() };
     let money = env.rounding.money;
     let twelve = Decimal::from(12);

@@ -74,7 +74,7 @@ mod tests {
         assert_eq!(d(60 * 12 + 2), "137.8"); // Weifang sheet 2025-09
         assert_eq!(d(60 * 12 + 3), "137.3"); // Jilin note
         assert_eq!(d(62 * 12 + 10), "118.3"); // Beijing vector
-        assert_eq!(d(55 * 12 + 4), "168.0");
+        assert_eq!(d(55 * 12 + 4), "168");
         // Before 2025 the completed age counts.
         assert_eq!(divisor(&n, m("2024-06"), Age(60 * 12 + 6), r).unwrap().to_string(), "139");
         assert!(divisor(&n, m("2030-01"), Age(70 * 12 + 1), r).is_none());

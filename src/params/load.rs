@@ -101,7 +101,10 @@ impl Assumptions {
         };
         let as_of = match doc.get("as_of") {
             Some(v) => f.month(v, "as_of")?,
-            None => base.as_ref().map(|b| b.as_of).ok_or_else(|| f.invalid("as_of", None, "missing; a month \"YYYY-MM\""))?,
+            None => base
+                .as_ref()
+                .map(|b| b.as_of)
+                .ok_or_else(|| f.invalid("as_of", None, "missing; a month \"YYYY-MM\""))?,
         };
         let (lo, hi) = (Decimal::new(-5, 1), Decimal::ONE);
         Ok(Assumptions {
@@ -115,9 +118,11 @@ impl Assumptions {
 }
 
 fn parse_toml(file: &str, text: &str) -> Result<toml::Table, ParamError> {
-    text.parse::<toml::Table>()
-        .map_err(|e| ParamError::Syntax { file: file.to_string(), message: e.to_string() })
+    text.parse::<toml::Table>().map_err(|e| ParamError::Syntax { file: file.to_string(), message: e.to_string() })
 }
+
+/// A dated entry: effective month, whether it was given by `year`, value.
+type Entry = (Month, bool, Sourced<Decimal>);
 
 /// Error-building helpers bound to one file.
 struct Ctx<'a> {
@@ -138,7 +143,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn range(&self, d: Decimal, lo: Decimal, hi: Decimal, key: &str, date: Option<String>) -> Result<Decimal, ParamError> {
+    fn range(
+        &self,
+        d: Decimal,
+        lo: Decimal,
+        hi: Decimal,
+        key: &str,
+        date: Option<String>,
+    ) -> Result<Decimal, ParamError> {
         if d < lo || d > hi {
             return Err(self.invalid(key, date, format!("{d} is outside the allowed range {lo} to {hi}")));
         }
@@ -164,18 +176,27 @@ impl Ctx<'_> {
 
     fn provenance(&self, t: &toml::Table, key: &str, date: Option<String>) -> Result<Provenance, ParamError> {
         let p = t.get("provenance").and_then(Value::as_str).ok_or_else(|| {
-            self.invalid(key, date.clone(), "missing `provenance` (official, provisional, reported, projected, assumed)")
+            self.invalid(
+                key,
+                date.clone(),
+                "missing `provenance` (official, provisional, reported, projected, assumed)",
+            )
         })?;
         if t.get("source").and_then(Value::as_str).is_none_or(|s| s.trim().is_empty()) {
             return Err(self.invalid(key, date, "missing `source`"));
         }
-        Provenance::parse(p)
-            .ok_or_else(|| self.invalid(key, date, format!("provenance '{p}'; allowed official, provisional, reported, projected, assumed")))
+        Provenance::parse(p).ok_or_else(|| {
+            self.invalid(
+                key,
+                date,
+                format!("provenance '{p}'; allowed official, provisional, reported, projected, assumed"),
+            )
+        })
     }
 
     /// A dated list `values = [{ year|from, value, provenance, source }]`. Entries inherit
     /// provenance and source from the enclosing table when they do not set their own.
-    fn entries(&self, doc: &toml::Table, key: &str) -> Result<Option<Vec<(Month, bool, Sourced<Decimal>)>>, ParamError> {
+    fn entries(&self, doc: &toml::Table, key: &str) -> Result<Option<Vec<Entry>>, ParamError> {
         let Some(t) = doc.get(key) else { return Ok(None) };
         let t = t.as_table().ok_or_else(|| self.invalid(key, None, "must be a table with `values`"))?;
         let list = t
@@ -188,7 +209,8 @@ impl Ctx<'_> {
             let (month, yearly, date) = match (e.get("year"), e.get("from")) {
                 (Some(y), None) => {
                     let y = y.as_integer().filter(|y| (MIN_YEAR as i64..=MAX_YEAR as i64).contains(y));
-                    let y = y.ok_or_else(|| self.invalid(key, None, "`year` must be an integer year 1900..2200"))? as i32;
+                    let y =
+                        y.ok_or_else(|| self.invalid(key, None, "`year` must be an integer year 1900..2200"))? as i32;
                     (Month::january(y), true, y.to_string())
                 }
                 (None, Some(m)) => {
@@ -219,7 +241,13 @@ impl Ctx<'_> {
         Ok(Some(out))
     }
 
-    fn year_series(&self, doc: &toml::Table, key: &str, lo: Decimal, hi: Decimal) -> Result<Option<YearSeries>, ParamError> {
+    fn year_series(
+        &self,
+        doc: &toml::Table,
+        key: &str,
+        lo: Decimal,
+        hi: Decimal,
+    ) -> Result<Option<YearSeries>, ParamError> {
         let Some(list) = self.entries(doc, key)? else { return Ok(None) };
         let first = list[0].0.year();
         let mut values = Vec::with_capacity(list.len());
@@ -237,7 +265,13 @@ impl Ctx<'_> {
         Ok(Some(YearSeries { first, values }))
     }
 
-    fn step_series(&self, doc: &toml::Table, key: &str, lo: Decimal, hi: Decimal) -> Result<Option<StepSeries>, ParamError> {
+    fn step_series(
+        &self,
+        doc: &toml::Table,
+        key: &str,
+        lo: Decimal,
+        hi: Decimal,
+    ) -> Result<Option<StepSeries>, ParamError> {
         let Some(list) = self.entries(doc, key)? else { return Ok(None) };
         for (m, _, v) in &list {
             self.range(v.value, lo, hi, key, Some(m.to_string()))?;
@@ -247,7 +281,9 @@ impl Ctx<'_> {
 
     fn tiers(&self, doc: &toml::Table) -> Result<Option<Vec<TierTable>>, ParamError> {
         let Some(v) = doc.get("resident_tiers") else { return Ok(None) };
-        let list = v.as_array().ok_or_else(|| self.invalid("resident_tiers", None, "must be an array of tables [[resident_tiers]]"))?;
+        let list = v
+            .as_array()
+            .ok_or_else(|| self.invalid("resident_tiers", None, "must be an array of tables [[resident_tiers]]"))?;
         let mut out: Vec<TierTable> = Vec::new();
         for t in list {
             let t = t.as_table().ok_or_else(|| self.invalid("resident_tiers", None, "must be a table"))?;
@@ -260,17 +296,31 @@ impl Ctx<'_> {
                 .ok_or_else(|| self.invalid("resident_tiers.tiers", date.clone(), "missing array"))?;
             let mut tiers = Vec::new();
             for it in items {
-                let it = it.as_table().ok_or_else(|| self.invalid("resident_tiers.tiers", date.clone(), "each tier is { tier, subsidy }"))?;
+                let it = it.as_table().ok_or_else(|| {
+                    self.invalid("resident_tiers.tiers", date.clone(), "each tier is { tier, subsidy }")
+                })?;
                 let get = |k: &str| {
                     it.get(k)
                         .ok_or_else(|| self.invalid(&format!("resident_tiers.tiers.{k}"), date.clone(), "missing"))
                         .and_then(|v| self.decimal(v, &format!("resident_tiers.tiers.{k}"), date.clone()))
-                        .and_then(|d| self.range(d, Decimal::ZERO, Decimal::from(100_000), &format!("resident_tiers.tiers.{k}"), date.clone()))
+                        .and_then(|d| {
+                            self.range(
+                                d,
+                                Decimal::ZERO,
+                                Decimal::from(100_000),
+                                &format!("resident_tiers.tiers.{k}"),
+                                date.clone(),
+                            )
+                        })
                 };
                 tiers.push(Tier { tier: get("tier")?, subsidy: get("subsidy")? });
             }
             if tiers.is_empty() || tiers.windows(2).any(|w| w[1].tier <= w[0].tier) {
-                return Err(self.invalid("resident_tiers.tiers", date, "tiers must be non-empty, increasing and unique"));
+                return Err(self.invalid(
+                    "resident_tiers.tiers",
+                    date,
+                    "tiers must be non-empty, increasing and unique",
+                ));
             }
             if out.last().is_some_and(|p| p.from >= from) {
                 return Err(self.invalid("resident_tiers.from", date, "tables must be sorted by `from` and unique"));
@@ -296,7 +346,11 @@ impl Ctx<'_> {
                 Some("up") => RoundMode::Up,
                 Some("down") => RoundMode::Down,
                 other => {
-                    return Err(self.invalid(&key, None, format!("mode {other:?}; allowed half_away_from_zero, up, down")))
+                    return Err(self.invalid(
+                        &key,
+                        None,
+                        format!("mode {other:?}; allowed half_away_from_zero, up, down"),
+                    ))
                 }
             };
             Ok(Round { places: places as u32, mode })
@@ -373,26 +427,35 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
 
     let d = f.table(&doc, "divisor")?;
     f.provenance(d, "divisor", None)?;
-    let months = d.get("months").and_then(Value::as_array).ok_or_else(|| f.invalid("divisor.months", None, "missing array"))?;
+    let months =
+        d.get("months").and_then(Value::as_array).ok_or_else(|| f.invalid("divisor.months", None, "missing array"))?;
     let divisors = months
         .iter()
-        .map(|v| f.decimal(v, "divisor.months", None).and_then(|x| f.range(x, Decimal::ONE, Decimal::from(400), "divisor.months", None)))
+        .map(|v| {
+            f.decimal(v, "divisor.months", None)
+                .and_then(|x| f.range(x, Decimal::ONE, Decimal::from(400), "divisor.months", None))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     if divisors.windows(2).any(|w| w[1] >= w[0]) {
         return Err(f.invalid("divisor.months", None, "must decrease with age"));
     }
     let divisor_first_age = f.int(d, "first_age", "divisor")? as i32;
-    let divisor_interpolate_from = f.month(d.get("interpolate_from").unwrap_or(&Value::Boolean(false)), "divisor.interpolate_from")?;
+    let divisor_interpolate_from =
+        f.month(d.get("interpolate_from").unwrap_or(&Value::Boolean(false)), "divisor.interpolate_from")?;
     let resident_divisor = f.decimal(d.get("resident").unwrap_or(&Value::Boolean(false)), "divisor.resident", None)?;
 
     let r = f.table(&doc, "retirement")?;
     f.provenance(r, "retirement", None)?;
     let group = |name: &str| -> Result<RetirementGroup, ParamError> {
-        let g = r.get(name).and_then(Value::as_table).ok_or_else(|| f.invalid(&format!("retirement.{name}"), None, "missing table"))?;
+        let g = r
+            .get(name)
+            .and_then(Value::as_table)
+            .ok_or_else(|| f.invalid(&format!("retirement.{name}"), None, "missing table"))?;
         let p = format!("retirement.{name}");
         Ok(RetirementGroup {
             original_age: f.int(g, "original_age", &p)? as i32,
-            first_affected: f.month(g.get("first_affected").unwrap_or(&Value::Boolean(false)), &format!("{p}.first_affected"))?,
+            first_affected: f
+                .month(g.get("first_affected").unwrap_or(&Value::Boolean(false)), &format!("{p}.first_affected"))?,
             step: f.int(g, "step", &p)?.max(1) as i32,
             cap: f.int(g, "cap", &p)? as i32,
             special_age: f.int(g, "special_age", &p)? as i32,
@@ -404,12 +467,18 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
     let my = f.table(&doc, "min_years")?;
     f.provenance(my, "min_years", None)?;
     let mut min_years = Vec::new();
-    for it in my.get("values").and_then(Value::as_array).ok_or_else(|| f.invalid("min_years.values", None, "missing"))? {
+    for it in
+        my.get("values").and_then(Value::as_array).ok_or_else(|| f.invalid("min_years.values", None, "missing"))?
+    {
         let t = it.as_table().ok_or_else(|| f.invalid("min_years.values", None, "each is { year, value }"))?;
         let y = f.int(t, "year", "min_years.values")? as i32;
         let v = f.decimal(t.get("value").unwrap_or(&Value::Boolean(false)), "min_years.values", Some(y.to_string()))?;
         if min_years.last().is_some_and(|(py, pv): &(i32, Decimal)| *py >= y || *pv > v) {
-            return Err(f.invalid("min_years.values", Some(y.to_string()), "years must increase and minimums must not fall"));
+            return Err(f.invalid(
+                "min_years.values",
+                Some(y.to_string()),
+                "years must increase and minimums must not fall",
+            ));
         }
         min_years.push((y, v));
     }
@@ -440,7 +509,11 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
         ..RegionFile::default()
     };
     if defaults.resident_tiers.is_none() || defaults.bonus_per_year.is_none() || defaults.hardship_amount.is_none() {
-        return Err(f.invalid("resident_tiers", None, "national defaults for resident_tiers, bonus_per_year and hardship_amount are required"));
+        return Err(f.invalid(
+            "resident_tiers",
+            None,
+            "national defaults for resident_tiers, bonus_per_year and hardship_amount are required",
+        ));
     }
     let national = National {
         divisors,
@@ -475,10 +548,12 @@ impl Params {
     /// Builds parameters from (relative path, text) pairs.
     pub fn from_sources(mut files: Vec<(String, String)>) -> Result<Params, ParamError> {
         files.sort();
-        let nat = files
-            .iter()
-            .position(|(p, _)| p == "national.toml")
-            .ok_or_else(|| ParamError::Invalid { file: "national.toml".into(), key: "-".into(), date: None, why: "file missing".into() })?;
+        let nat = files.iter().position(|(p, _)| p == "national.toml").ok_or_else(|| ParamError::Invalid {
+            file: "national.toml".into(),
+            key: "-".into(),
+            date: None,
+            why: "file missing".into(),
+        })?;
         let (nat_name, nat_text) = files.remove(nat);
         let (national, rounding, defaults) = parse_national(&nat_name, &nat_text)?;
 
@@ -489,7 +564,12 @@ impl Params {
         for (path, text) in &files {
             let key = path.trim_end_matches(".toml").to_string();
             if key.split('/').count() > 2 || key.is_empty() || key.split('/').any(str::is_empty) {
-                return Err(ParamError::Invalid { file: path.clone(), key: "-".into(), date: None, why: "region files are <province>.toml or <province>/<city>.toml".into() });
+                return Err(ParamError::Invalid {
+                    file: path.clone(),
+                    key: "-".into(),
+                    date: None,
+                    why: "region files are <province>.toml or <province>/<city>.toml".into(),
+                });
             }
             let rf = parse_region(path, text, rounding)?;
             let region = match key.split_once('/') {
@@ -536,7 +616,12 @@ impl Params {
                 }
             };
             if regions.len() >= RegionId::MAX as usize {
-                return Err(ParamError::Invalid { file: path.clone(), key: "-".into(), date: None, why: "too many regions".into() });
+                return Err(ParamError::Invalid {
+                    file: path.clone(),
+                    key: "-".into(),
+                    date: None,
+                    why: "too many regions".into(),
+                });
             }
             by_key.insert(key, regions.len() as RegionId);
             regions.push(region);
@@ -547,10 +632,8 @@ impl Params {
 
 fn collect_toml(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), ParamError> {
     let read_err = |p: &Path, source| ParamError::Read { file: p.display().to_string(), source };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| read_err(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
+    let mut entries: Vec<PathBuf> =
+        std::fs::read_dir(dir).map_err(|e| read_err(dir, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -591,7 +674,8 @@ mod tests {
         let text = "[allowance]\nvalues = [\n { from = \"2021-01\", value = \"1\", provenance = \"reported\", source = \"x\" },\n { from = \"2020-01\", value = \"2\", provenance = \"reported\", source = \"x\" },\n]\n";
         let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
         assert!(err.contains("allowance at 2020-01: dates must be sorted"), "{err}");
-        let text = "[allowance]\nvalues = [ { from = \"2021-01\", value = \"1\", provenance = \"guess\", source = \"x\" } ]\n";
+        let text =
+            "[allowance]\nvalues = [ { from = \"2021-01\", value = \"1\", provenance = \"guess\", source = \"x\" } ]\n";
         let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
         assert!(err.contains("provenance 'guess'"), "{err}");
     }

@@ -367,10 +367,11 @@ impl Projector {
             .collect();
         let rate = (first_year..=last_year)
             .map(|y| {
-                params.national.crediting_rate.get(y).unwrap_or(Sourced {
-                    value: account_rate,
-                    provenance: Provenance::Projected,
-                })
+                params
+                    .national
+                    .crediting_rate
+                    .get(y)
+                    .unwrap_or(Sourced { value: account_rate, provenance: Provenance::Projected })
             })
             .collect();
         Projector { first_year, last_year, wage, base, rate }
@@ -407,12 +408,7 @@ impl Projector {
 const CENT: Round = Round::half_up(2);
 
 /// C(y): the official value where the series has one, then grown by `g` (C14).
-pub fn project_series(
-    series: Option<&YearSeries>,
-    first: i32,
-    last: i32,
-    g: Decimal,
-) -> Vec<Option<Sourced<Decimal>>> {
+pub fn project_series(series: Option<&YearSeries>, first: i32, last: i32, g: Decimal) -> Vec<Option<Sourced<Decimal>>> {
     let mut out: Vec<Option<Sourced<Decimal>>> = Vec::with_capacity((last - first + 1) as usize);
     for y in first..=last {
         let v = match series.and_then(|s| s.get(y)) {

@@ -1,1 +1,11 @@
+//! Integration tests: one binary, one module per area; each test runs the real executable
+//! in its own scratch folder.
 
+mod chart;
+mod cli;
+mod common;
+mod errors;
+mod golden;
+mod properties;
+mod resident;
+mod segments;

@@ -1,0 +1,165 @@
+//! The commands themselves: retire-age at the cohort boundaries, a hand-computed
+//! projection, exit codes and the no-half-written-output promise.
+
+use crate::common::*;
+
+fn retire_age(birth: &str, category: &str) -> (String, String, String) {
+    let out = bin().args(["retire-age", "--birth", birth, "--category", category]).output().unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let get = |k: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("{k}: ")))
+            .unwrap_or_else(|| panic!("{k} in {text}"))
+            .to_string()
+    };
+    (get("retire"), get("age"), get("min_years"))
+}
+
+#[test]
+fn retirement_months_at_the_cohort_boundaries() {
+    let cases = [
+        // men: first affected 1965-01, +1 month per 4, cap 36
+        ("1964-12", "male", "2024-12", "60y0m"),
+        ("1965-01", "male", "2025-02", "60y1m"),
+        ("1965-04", "male", "2025-05", "60y1m"),
+        ("1965-05", "male", "2025-07", "60y2m"),
+        ("1965-07", "male", "2025-09", "60y2m"),
+        ("1976-08", "male", "2039-07", "62y11m"),
+        ("1976-09", "male", "2039-09", "63y0m"),
+        ("1990-01", "male", "2053-01", "63y0m"),
+        // women 55: first affected 1970-01, per 4, cap 36
+        ("1969-12", "female_cadre", "2024-12", "55y0m"),
+        ("1970-01", "female_cadre", "2025-02", "55y1m"),
+        ("1970-05", "female_cadre", "2025-07", "55y2m"),
+        ("1981-08", "female_cadre", "2039-07", "57y11m"),
+        ("1981-09", "female_cadre", "2039-09", "58y0m"),
+        ("1981-12", "female_cadre", "2039-12", "58y0m"),
+        // women 50: first affected 1975-01, per 2, cap 60
+        ("1974-12", "female_worker", "2024-12", "50y0m"),
+        ("1975-01", "female_worker", "2025-02", "50y1m"),
+        ("1975-02", "female_worker", "2025-03", "50y1m"),
+        ("1975-03", "female_worker", "2025-05", "50y2m"),
+        ("1984-10", "female_worker", "2039-09", "54y11m"),
+        ("1984-11", "female_worker", "2039-11", "55y0m"),
+        ("1995-06", "female_worker", "2050-06", "55y0m"),
+    ];
+    for (birth, cat, month, age) in cases {
+        let (m, a, _) = retire_age(birth, cat);
+        assert_eq!((m.as_str(), a.as_str()), (month, age), "{birth} {cat}");
+    }
+}
+
+#[test]
+fn minimum_years_ladder_by_statutory_year() {
+    // Men with no delay cap reached retire in the year shown; the ladder is keyed by it.
+    let cases = [
+        ("1968-06", "2029", "15.0"),
+        ("1969-06", "2030", "15.5"),
+        ("1970-03", "2031", "16.0"),
+        ("1972-01", "2033", "17.0"),
+        ("1972-09", "2034", "17.5"),
+        ("1976-06", "2039", "20.0"),
+        ("1985-01", "2048", "20.0"),
+    ];
+    for (birth, year, min) in cases {
+        let (m, _, y) = retire_age(birth, "male");
+        assert!(m.starts_with(year), "{birth}: {m}");
+        assert_eq!(y, min, "{birth}");
+    }
+    let (m, _, y) = retire_age("1980-06", "female_worker");
+    assert!(m.starts_with("2033"), "{m}");
+    assert_eq!(y, "17.0");
+}
+
+/// C8–C16 by hand (see the comments for every step).
+#[test]
+fn hand_computed_flexible_projection() {
+    // Born 1969-01: delay floor(48/4)+1 = 13 → 61y1m → pension 2030-02, window 2029-10..2030-01.
+    // W(2026)=7774, W(2027)=8084.96, W(2028)=8408.36, W(2029)=8744.69, W(2030)=9094.48 (4% growth).
+    // 2029: credit 699.58 ×3, interest round(0.03×(10000×3 + 699.58×6)/12) = 85.49 → 12184.23
+    // 2030: credit 727.56, interest round(0.03×(12184.23 + 727.56)/12) = 32.28 → 12944.07
+    // N = 20.33, Ī = 1.0000, C(2030) = 9527.61, basic 1936.96, divisor 131.4, account 98.51.
+    let dir = scratch("hand_flexible");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,contribution_index\n\
+               h1,flexible,male,1969-01,2029-10,20,1,10000,1.0\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "h1");
+    let got: Vec<&str> = [
+        "retire",
+        "retire_age",
+        "divisor",
+        "years",
+        "avg_index",
+        "base",
+        "balance",
+        "basic",
+        "account",
+        "total",
+        "own_paid",
+        "provenance",
+    ]
+    .iter()
+    .map(|c| r[*c].as_str())
+    .collect();
+    assert_eq!(
+        got,
+        [
+            "2030-02",
+            "61y1m",
+            "131.4",
+            "20.33",
+            "1.0000",
+            "9527.61",
+            "12944.07",
+            "1936.96",
+            "98.51",
+            "2035.47",
+            "7065.72",
+            "projected"
+        ]
+    );
+}
+
+#[test]
+fn exit_codes_and_fatal_errors_leave_no_output() {
+    let dir = scratch("exit_codes");
+    // Missing required header: fatal, exit 2, no output file.
+    let (out, _) = run_csv(&dir, "id,birth\nx,1970-01\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing required column 'scheme'"));
+    assert!(!dir.join("out.csv").exists());
+    // Unreadable input: exit 2.
+    let st = bin().args(["run", "no-such-file.csv", "-o"]).arg(dir.join("o.csv")).output().unwrap();
+    assert_eq!(st.status.code(), Some(2));
+    // One error row: exit 3 and the row is in the output.
+    let (out, rows) = run_csv(&dir, "id,scheme,category,birth\na,employee,male,1970-13\n", &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(rows.len(), 1);
+    // --strict: exit 2, no output.
+    let _ = std::fs::remove_file(dir.join("out.csv"));
+    let (out, _) = run_csv(&dir, "id,scheme,category,birth\na,employee,male,1970-13\n", &["--strict"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!dir.join("out.csv").exists());
+    // The summary line counts statuses.
+    let (out, _) = run_csv(&dir, "id,scheme,category,birth\na,employee,male,1990-01\nb,employee,male,x\n", &[]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("2 rows: 1 ok, 0 ineligible, 1 error"), "{err}");
+}
+
+#[test]
+fn examples_run_cleanly() {
+    let dir = scratch("examples");
+    for ex in ["employees.csv", "weifang-tiers.csv"] {
+        let mut cmd = bin();
+        cmd.arg("run").arg(repo(&format!("data/examples/{ex}"))).arg("-o").arg(dir.join(ex));
+        if ex == "weifang-tiers.csv" {
+            cmd.arg("--segments").arg(repo("data/examples/weifang-tiers-segments.csv"));
+        }
+        let out = cmd.output().unwrap();
+        assert!(out.status.success(), "{ex}: {}", String::from_utf8_lossy(&out.stderr));
+        let rows = read_rows(&dir.join(ex));
+        assert!(rows.iter().all(|r| r["status"] == "ok"), "{ex}");
+    }
+}
