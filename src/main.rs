@@ -27,6 +27,21 @@ enum Command {
     Check(CheckArgs),
     /// Print the statutory retirement month, age and minimum years (C4, C5).
     RetireAge(RetireAgeArgs),
+    /// Write a stylised-worker grid (cohorts × categories × indices × tiers × careers × regions).
+    Gen(GenArgs),
+}
+
+#[derive(Args)]
+struct GenArgs {
+    /// Number of rows.
+    #[arg(long, value_name = "N")]
+    n: u64,
+    /// Seed (the same seed gives the same file).
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Output CSV.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
 }
 
 #[derive(Args)]
@@ -145,6 +160,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Run(a) => run(a),
         Command::Check(a) => check(a),
         Command::RetireAge(a) => retire_age(a),
+        Command::Gen(a) => gen(a),
     }
 }
 
@@ -253,5 +269,14 @@ fn retire_age(a: RetireAgeArgs) -> Result<ExitCode> {
     println!("retire: {}", info.month);
     println!("age: {}", info.age);
     println!("min_years: {}", yanglao::io::results::fixed(info.min_years, 1));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn gen(a: GenArgs) -> Result<ExitCode> {
+    let file = std::fs::File::create(&a.output).with_context(|| format!("{}", a.output.display()))?;
+    let mut w = std::io::BufWriter::new(file);
+    yanglao::io::gen::generate(a.n, a.seed, &mut w).with_context(|| format!("{}", a.output.display()))?;
+    std::io::Write::flush(&mut w)?;
+    eprintln!("yanglao: wrote {} rows to {}", a.n, a.output.display());
     Ok(ExitCode::SUCCESS)
 }

@@ -2,6 +2,7 @@
 //! out, through a bounded, order-preserving parallel pipeline.
 
 pub mod encoding;
+pub mod gen;
 pub mod pipeline;
 pub mod results;
 pub mod scenario;
