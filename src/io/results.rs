@@ -57,6 +57,8 @@ pub struct Metrics {
     pub pension_wealth: Option<Decimal>,
     /// Pension wealth ÷ accumulated own payments.
     pub money_worth: Option<Decimal>,
+    /// Weakest provenance of everything the row used, metrics included.
+    pub provenance: Provenance,
 }
 
 /// Output options.
@@ -173,7 +175,7 @@ pub fn push_outcome(
     }
     out.push(',');
     push_text(out, &o.notes.join("; "), fmt);
-    push_metrics(out, m, o.provenance);
+    push_metrics(out, m, m.provenance.max(o.provenance));
     push_echo(out, echo);
     out.push('\n');
 }

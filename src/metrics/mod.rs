@@ -1,19 +1,465 @@
-//! Analyst metrics after retirement (replacement rates, break-even, IRR, pension wealth)
-//! and the yearly paths file.
+//! After retirement: the pension path with yearly increases, and the analyst metrics of
+//! every result row (replacement rates, break-even age, IRR, pension wealth, money's worth)
+//! plus the yearly `--paths` rows.
+//!
+//! Definitions (also in the README):
+//! - The pension is paid monthly from the pension month. Employee pensions rise each
+//!   January by the claim province's adjustment rule of that year (flat + % of own pension
+//!   + per contribution year in marginal bands + age tilt), else the national percentage of
+//!   that year, else the `indexation` assumption. Resident pensions take the basic pension
+//!   in force each January (national + province + city), then grow by `indexation` after
+//!   the last dated step; bonus and account parts stay fixed.
+//! - Survival: from the life table (monthly, constant force within a year of age),
+//!   conditional on being alive at the pension month; `death_age` replaces it with
+//!   certainty (payments through the month before that birthday).
+//! - Own payments are the row's own contributions in the projection window, month by month
+//!   (resident years at the year end), refunds subtracted at the pension month.
+//! - `breakeven_age`: first month whose payment brings cumulative nominal receipts to the
+//!   cumulative net own payments, empty if later than the life horizon (death age, else
+//!   the pension age plus the table's life expectancy at that age).
+//! - `irr`: annual rate (1 + i)^12 − 1 of the monthly rate i at which own payments equal
+//!   survival-weighted receipts; safeguarded Newton on the discount factor within the
+//!   bracket −95%…+500% a year, to 1e-14, at most 200 steps; empty when payments or
+//!   receipts are missing or the bracket holds no sign change.
+//! - `pension_wealth`: Σ monthly pension × survival × (1 + discount_rate)^(−months/12) at
+//!   the pension month; `money_worth` divides it by own payments accumulated to the pension
+//!   month at the same rate.
+//!
+//! Money owed (pensions, increases, payments, break-even) is exact decimal; the
+//! survival- and discount-weighted statistics are computed in `f64` and rounded at output.
 
-use crate::io::results::{Format, Metrics};
-use crate::model::{Context, Outcome, Scenario};
+use crate::io::results::{push_text, Format, Metrics};
+use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
+use crate::params::{Month, Provenance, Round, Sex};
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::Decimal;
+use std::fmt::Write;
 
 /// Header of the `--paths` CSV.
 pub const PATHS_HEADER: &str =
     "id,year,age,own_paid,gov_paid,balance,monthly_pension,cumulative_paid,cumulative_received,survival\n";
 
-/// Metrics of one computed row.
-pub fn compute(_s: &Scenario, _o: &Outcome, _ctx: &Context) -> Metrics {
-    Metrics::default()
+/// The pension in payment and the survival curve of one row.
+struct Lifetime {
+    /// Pension month.
+    start: Month,
+    birth: Month,
+    /// Monthly pension for each calendar year from `start.year()`.
+    pension: Vec<Decimal>,
+    /// First month no longer paid (end of the table or death).
+    end: Month,
+    /// First month past the life horizon used for the break-even age.
+    horizon: Month,
+    sex: Sex,
+    /// Age (months) at the pension month.
+    start_age: i32,
+    death_age: Option<u32>,
+    provenance: Provenance,
 }
 
-/// Yearly path rows of one computed row.
-pub fn paths_rows(_s: &Scenario, _o: &Outcome, _m: &Metrics, _ctx: &Context, _fmt: Format) -> String {
-    String::new()
+impl Lifetime {
+    fn pension_at(&self, t: Month) -> Decimal {
+        let i = (t.year() - self.start.year()) as usize;
+        self.pension.get(i).or(self.pension.last()).copied().unwrap_or(Decimal::ZERO)
+    }
+
+    /// Probability of being alive at month `t`, given alive at the pension month.
+    fn survival(&self, ctx: &Context, t: Month) -> f64 {
+        let age = t.since(self.birth);
+        match self.death_age {
+            Some(d) => f64::from(u8::from(age < d as i32 * 12)),
+            None => {
+                let l0 = ctx.life.l(self.sex, self.start_age);
+                if l0 <= 0.0 {
+                    0.0
+                } else {
+                    ctx.life.l(self.sex, age) / l0
+                }
+            }
+        }
+    }
+}
+
+fn sex_of(s: &Scenario) -> Sex {
+    match s.category {
+        Some(Category::Male) => Sex::Male,
+        Some(_) => Sex::Female,
+        None => Sex::Unisex,
+    }
+}
+
+fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
+    let money = ctx.params.region(o.claim_region).rounding.money;
+    let g = s.indexation.unwrap_or(ctx.assumptions.indexation);
+    let sex = sex_of(s);
+    let start_age = o.retire.since(s.birth);
+    let table_end = s.birth.plus(ctx.life.last_month());
+    let (end, horizon, mut provenance) = match s.death_age {
+        Some(d) => {
+            let death = s.birth.plus(d as i32 * 12);
+            (death, death, Provenance::Official)
+        }
+        None => {
+            let e = ctx.life.expected_months(sex, start_age).round() as i32;
+            (table_end, o.retire.plus(e), ctx.life.provenance)
+        }
+    };
+    let last_year = end.year().max(o.retire.year());
+    let mut pension = Vec::with_capacity((last_year - o.retire.year() + 1) as usize);
+    pension.push(o.total);
+    let params = &ctx.params;
+    let region = params.region(o.claim_region);
+    let province = params.region(region.province);
+    let mut basic = o.resident_basic;
+    let last_step = [
+        params.national.resident_minimum.steps.last().map(|s| s.0.year()),
+        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
+        region.resident_city.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
+    ]
+    .into_iter()
+    .flatten()
+    .max()
+    .unwrap_or(0);
+    for y in o.retire.year() + 1..=last_year {
+        let prev = *pension.last().expect("starts non-empty");
+        let next = if o.scheme == Scheme::Resident {
+            let jan = Month::january(y);
+            basic = if s.resident_basic.is_none() && y <= last_step {
+                let mut v = |x: Option<crate::params::Sourced<Decimal>>| {
+                    x.map(|x| {
+                        provenance = provenance.max(x.provenance);
+                        x.value
+                    })
+                };
+                let nat = v(params.national.resident_minimum.at(jan)).unwrap_or(Decimal::ZERO);
+                let prov = v(province.resident_floor.as_ref().and_then(|f| f.at(jan)))
+                    .map_or(Decimal::ZERO, |f| (f - nat).max(Decimal::ZERO));
+                let city = if region.province == o.claim_region {
+                    Decimal::ZERO
+                } else {
+                    v(region.resident_city.as_ref().and_then(|c| c.at(jan))).unwrap_or(Decimal::ZERO)
+                };
+                (nat + prov + city).max(basic)
+            } else {
+                provenance = provenance.max(Provenance::Projected);
+                money.apply(basic * (Decimal::ONE + g))
+            };
+            basic + o.bonus + o.account
+        } else {
+            let rule = region
+                .adjustments
+                .iter()
+                .find(|a| a.year == y)
+                .or_else(|| params.national.adjustments.iter().find(|a| a.year == y));
+            match rule {
+                Some(a) => {
+                    provenance = provenance.max(a.provenance);
+                    let age = Month::december(y - 1).since(s.birth) / 12;
+                    prev + a.increase(prev, o.years, age, money)
+                }
+                None => {
+                    provenance = provenance.max(Provenance::Projected);
+                    money.apply(prev * (Decimal::ONE + g))
+                }
+            }
+        };
+        pension.push(next);
+    }
+    Lifetime {
+        start: o.retire,
+        birth: s.birth,
+        pension,
+        end,
+        horizon,
+        sex,
+        start_age,
+        death_age: s.death_age,
+        provenance,
+    }
+}
+
+fn net_paid(payments: &[Payment]) -> Decimal {
+    payments.iter().map(|p| p.per_month * Decimal::from(p.last.since(p.first) + 1)).sum()
+}
+
+/// First month whose payment brings cumulative receipts to `paid` (exact decimal).
+fn breakeven(life: &Lifetime, paid: Decimal) -> Option<Month> {
+    if paid <= Decimal::ZERO {
+        return Some(life.start);
+    }
+    let mut cum = Decimal::ZERO;
+    let stop = life.horizon.min(life.end);
+    let mut y = life.start.year();
+    while Month::january(y) < stop {
+        let first = life.start.max(Month::january(y));
+        let last = Month::december(y).min(stop.plus(-1));
+        if first <= last {
+            let p = life.pension_at(first);
+            let n = Decimal::from(last.since(first) + 1);
+            if p > Decimal::ZERO && cum + p * n >= paid {
+                let k = ((paid - cum) / p).ceil().to_i32().unwrap_or(1).max(1);
+                return Some(first.plus(k - 1));
+            }
+            cum += p * n;
+        }
+        y += 1;
+    }
+    None
+}
+
+/// Monthly net cash flows (receipts × survival − own payments) from the first payment.
+fn flows(life: &Lifetime, payments: &[Payment], ctx: &Context) -> (Month, Vec<f64>) {
+    let t0 = payments.first().map_or(life.start, |p| p.first.min(life.start));
+    let n = life.end.since(t0).max(0) as usize;
+    let mut f = vec![0.0f64; n];
+    for p in payments {
+        let amount = p.per_month.to_f64().unwrap_or(0.0);
+        for m in p.first.since(t0)..=p.last.since(t0) {
+            if let Some(x) = f.get_mut(m as usize) {
+                *x -= amount;
+            }
+        }
+    }
+    let mut t = life.start;
+    let mut year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
+    while t < life.end {
+        if t.year() != year_amount.0 {
+            year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
+        }
+        let s = life.survival(ctx, t);
+        if s <= 0.0 {
+            break;
+        }
+        f[t.since(t0) as usize] += year_amount.1 * s;
+        t = t.plus(1);
+    }
+    (t0, f)
+}
+
+/// Σ f[t] x^t with four independent Horner chains.
+fn npv(f: &[f64], x: f64) -> f64 {
+    let x4 = x * x * x * x;
+    let mut acc = [0.0f64; 4];
+    let chunks = f.len() / 4;
+    for c in (0..chunks).rev() {
+        for (j, a) in acc.iter_mut().enumerate() {
+            *a = *a * x4 + f[c * 4 + j];
+        }
+    }
+    let mut total = acc[0] + x * (acc[1] + x * (acc[2] + x * acc[3]));
+    let mut p = x4.powi(chunks as i32);
+    for v in &f[chunks * 4..] {
+        total += v * p;
+        p *= x;
+    }
+    total
+}
+
+/// Σ f[t] x^t and its derivative in x (Horner).
+fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
+    let (mut p, mut dp) = (0.0f64, 0.0f64);
+    for c in f.iter().rev() {
+        dp = dp * x + p;
+        p = p * x + c;
+    }
+    (p, dp)
+}
+
+/// Yearly IRR of monthly flows; None when there is no sign change on −95%…+500%.
+/// Solved for the monthly discount factor x = (1 + r)^(−1/12) by Newton steps kept inside
+/// a shrinking bracket (bisection when a step would leave it), until the bracket or the
+/// step is below 1e-14, at most 200 steps.
+fn irr(f: &[f64]) -> Option<f64> {
+    if !f.iter().any(|v| *v < 0.0) || !f.iter().any(|v| *v > 0.0) {
+        return None;
+    }
+    let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
+    let (mut lo, mut hi) = (x_of(5.0), x_of(-0.95));
+    let (f_lo, f_hi) = (npv(f, lo), npv(f, hi));
+    if !(f_lo.is_finite() && f_hi.is_finite()) || f_lo == 0.0 || f_hi == 0.0 || f_lo.signum() == f_hi.signum() {
+        return [(f_lo, 5.0), (f_hi, -0.95)].into_iter().find(|(v, _)| *v == 0.0).map(|(_, r)| r);
+    }
+    let lo_sign = f_lo.signum();
+    let mut x = x_of(0.03).clamp(lo, hi);
+    for _ in 0..200 {
+        let (v, dv) = npv_and_slope(f, x);
+        if v == 0.0 {
+            break;
+        }
+        if v.signum() == lo_sign {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let newton = x - v / dv;
+        let next = if dv != 0.0 && newton.is_finite() && newton > lo && newton < hi { newton } else { (lo + hi) / 2.0 };
+        let step = (next - x).abs();
+        x = next;
+        if step < 1e-14 || hi - lo < 1e-14 {
+            break;
+        }
+    }
+    Some(x.powf(-12.0) - 1.0)
+}
+
+fn dec(x: f64) -> Option<Decimal> {
+    if x.is_finite() {
+        Decimal::from_f64(x)
+    } else {
+        None
+    }
+}
+
+/// Metrics of one computed row; empty (but for provenance) when it is not `ok`.
+pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
+    if o.status != Status::Ok {
+        return Metrics { provenance: o.provenance, ..Metrics::default() };
+    }
+    let life = lifetime(s, o, ctx);
+    let d = s.discount_rate.unwrap_or(ctx.assumptions.discount_rate).to_f64().unwrap_or(0.0);
+    let v = (1.0 + d).powf(-1.0 / 12.0);
+    // Pension wealth at the pension month.
+    let mut wealth = 0.0;
+    let mut disc = 1.0;
+    let mut t = life.start;
+    let mut year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
+    while t < life.end {
+        if t.year() != year_amount.0 {
+            year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
+        }
+        let sv = life.survival(ctx, t);
+        if sv <= 0.0 {
+            break;
+        }
+        wealth += year_amount.1 * sv * disc;
+        disc *= v;
+        t = t.plus(1);
+    }
+    // Own payments accumulated to the pension month.
+    let mut accumulated = 0.0;
+    for p in &o.payments {
+        let amount = p.per_month.to_f64().unwrap_or(0.0);
+        for m in 0..=p.last.since(p.first) {
+            accumulated += amount * (1.0 + d).powf(f64::from(life.start.since(p.first.plus(m))) / 12.0);
+        }
+    }
+    let paid = net_paid(&o.payments);
+    let (_, f) = flows(&life, &o.payments, ctx);
+    let rate = irr(&f);
+    let money = Round::half_up(4);
+    Metrics {
+        replacement_rate: match (o.scheme, o.last_base) {
+            (Scheme::Employee | Scheme::Flexible, Some(b)) if !b.is_zero() => Some(money.apply(o.total / b)),
+            _ => None,
+        },
+        replacement_rate_avg: o.avg_wage_retirement.filter(|w| !w.is_zero()).map(|w| money.apply(o.total / w)),
+        breakeven_age: breakeven(&life, paid).map(|m| m.since(s.birth)),
+        irr: rate.and_then(dec),
+        pension_wealth: dec(wealth),
+        money_worth: if accumulated > 0.0 { dec(wealth / accumulated) } else { None },
+        provenance: o.provenance.max(life.provenance),
+    }
+}
+
+/// Yearly path rows of one row (`--paths`): from the first projected year to the life
+/// horizon (to the table's end for rows without a pension).
+pub fn paths_rows(s: &Scenario, o: &Outcome, m: &Metrics, ctx: &Context, fmt: Format) -> String {
+    let _ = m;
+    let life = (o.status == Status::Ok).then(|| lifetime(s, o, ctx));
+    let first_year = o.payments.first().map_or(s.as_of.year(), |p| p.first.year()).min(s.as_of.year());
+    let last_month = match &life {
+        Some(l) => l.horizon.min(l.end).plus(-1).max(l.start),
+        None => o.retire,
+    };
+    let mut out = String::new();
+    let (mut cum_paid, mut cum_recv) = (Decimal::ZERO, Decimal::ZERO);
+    for y in first_year..=last_month.year() {
+        let jan = Month::january(y);
+        let dec_ = Month::december(y);
+        let own: Decimal = o
+            .payments
+            .iter()
+            .map(|p| {
+                let a = p.first.max(jan);
+                let b = p.last.min(dec_);
+                if a <= b {
+                    p.per_month * Decimal::from(b.since(a) + 1)
+                } else {
+                    Decimal::ZERO
+                }
+            })
+            .sum();
+        cum_paid += own;
+        let tr = o.trace.iter().find(|t| t.year == y);
+        let (pension, survival) = match &life {
+            Some(l) if y >= l.start.year() => {
+                let a = l.start.max(jan);
+                let b = dec_.min(last_month);
+                let p = l.pension_at(a);
+                if a <= b {
+                    cum_recv += p * Decimal::from(b.since(a) + 1);
+                }
+                (p, l.survival(ctx, dec_))
+            }
+            _ => (Decimal::ZERO, 1.0),
+        };
+        push_text(&mut out, &s.id, fmt);
+        let _ = write!(out, ",{y},{},", dec_.since(s.birth) / 12);
+        let _ = write!(out, "{:.2},", own.round_dp(2));
+        if let Some(t) = tr {
+            let _ = write!(out, "{:.2},{:.2},", t.gov_paid.round_dp(2), t.balance.round_dp(2));
+        } else {
+            out.push_str(",,");
+        }
+        let _ = writeln!(
+            out,
+            "{:.2},{:.2},{:.2},{:.6}",
+            pension.round_dp(2),
+            cum_paid.round_dp(2),
+            cum_recv.round_dp(2),
+            survival
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn irr_of_a_simple_annuity() {
+        // Pay 100 now, receive 110 twelve months later: 10% a year.
+        let mut f = vec![0.0; 13];
+        f[0] = -100.0;
+        f[12] = 110.0;
+        assert!((irr(&f).unwrap() - 0.10).abs() < 1e-9);
+        // No sign change: undefined, never loops.
+        assert!(irr(&[1.0, 2.0]).is_none());
+        assert!(irr(&[-1.0, -2.0]).is_none());
+    }
+
+    #[test]
+    fn irr_of_long_steep_flows_converges() {
+        // Six yearly payments of 500, then 300 a month for 43 years: NPV at the IRR is 0.
+        let mut f = vec![0.0; 600];
+        for m in (11..72).step_by(12) {
+            f[m] = -500.0;
+        }
+        for v in f.iter_mut().skip(76) {
+            *v = 300.0;
+        }
+        let r = irr(&f).unwrap();
+        let x = (1.0 + r).powf(-1.0 / 12.0);
+        assert!(npv(&f, x).abs() < 1e-6, "r={r} npv={}", npv(&f, x));
+        assert!(r > 0.3 && r < 5.0, "{r}");
+    }
+
+    #[test]
+    fn npv_matches_direct_sum() {
+        let f: Vec<f64> = (0..23).map(|i| (i as f64 - 7.0) * 1.5).collect();
+        let x: f64 = 0.97;
+        let direct: f64 = f.iter().enumerate().map(|(i, v)| v * x.powi(i as i32)).sum();
+        assert!((npv(&f, x) - direct).abs() < 1e-9);
+    }
 }

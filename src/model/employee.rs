@@ -47,6 +47,8 @@ pub(crate) struct Part {
     pub region: RegionId,
     /// Scheme of the spell.
     pub scheme: Scheme,
+    /// Own payment per month.
+    pub own: Decimal,
 }
 
 /// Result of the accrual.
@@ -132,6 +134,7 @@ pub(crate) fn accrue(
                 last: q,
                 region: sp.region,
                 scheme: sp.scheme,
+                own,
             });
         }
         let interest = money.apply(rate * weighted / twelve);

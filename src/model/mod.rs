@@ -246,6 +246,22 @@ pub struct Outcome {
     pub last_base: Option<Decimal>,
     /// Yearly trace (own, gov, balance) for `--paths`, when requested.
     pub trace: Vec<YearTrace>,
+    /// Own payments in time (for IRR and money's worth); refunds are negative.
+    pub payments: Vec<Payment>,
+    /// The claim region's average monthly wage in the retirement year (avg_wage of that
+    /// year, i.e. W of the next), for the replacement rate against the average.
+    pub avg_wage_retirement: Option<Decimal>,
+}
+
+/// Own payments of equal size in each month `first ..= last`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Payment {
+    /// First month.
+    pub first: Month,
+    /// Last month.
+    pub last: Month,
+    /// Amount per month (negative for a refund).
+    pub per_month: Decimal,
 }
 
 /// One calendar year of the accumulation phase.

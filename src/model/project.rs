@@ -6,10 +6,9 @@ use super::resident::{self, ResAccrual, ResSpell};
 use super::rules::{divisor, statutory_retirement, RetirementInfo};
 use super::*;
 use crate::params::{
-    project_series, project_wage, Age, Assumptions, Params, Projector, Provenance, Rounding, Sourced, PROJECT_FROM,
-    PROJECT_TO,
+    project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector, Provenance, Rounding, Sourced,
+    PROJECT_FROM, PROJECT_TO,
 };
-use rust_decimal::prelude::ToPrimitive;
 
 /// What every row shares: parameters, assumptions and the pre-projected series.
 #[derive(Debug, Clone)]
@@ -22,13 +21,15 @@ pub struct Context {
     pub projector: Projector,
     /// Record yearly traces (for `--paths`).
     pub trace: bool,
+    /// Life table for the lifetime metrics.
+    pub life: LifeTable,
 }
 
 impl Context {
     /// Builds the shared context.
     pub fn new(params: Params, assumptions: Assumptions) -> Context {
         let projector = Projector::new(&params, assumptions.wage_growth, assumptions.account_rate);
-        Context { params, assumptions, projector, trace: false }
+        Context { params, assumptions, projector, trace: false, life: LifeTable::builtin() }
     }
 }
 
@@ -527,6 +528,8 @@ fn ineligible(
         provenance: env.provenance,
         last_base: emp.last_part().map(|p| p.base),
         trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
+        payments: payments(Some(emp), res, retire),
+        avg_wage_retirement: None,
     }
 }
 
@@ -707,7 +710,7 @@ fn employee_pension(
             .unwrap_or(Decimal::ZERO),
     };
     let total = basic + account + transitional + allowance;
-    let _ = stat;
+    let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();
     Ok(Outcome {
         status: Status::Ok,
         scheme: emp.last_part().map(|p| p.scheme).unwrap_or(if s.scheme == Scheme::Resident {
@@ -738,6 +741,8 @@ fn employee_pension(
         provenance: env.provenance,
         last_base: emp.last_part().map(|p| p.base),
         trace: merge_traces(&emp.trace, res.as_ref().map(|r| r.trace.as_slice()).unwrap_or(&[])),
+        payments: payments(Some(&emp), res.as_ref(), retire),
+        avg_wage_retirement,
     })
 }
 
@@ -833,6 +838,7 @@ fn bridge_to_resident(
     let own_paid = res.own_paid + emp.as_ref().map_or(Decimal::ZERO, |e| e.own_paid);
     let trace = merge_traces(emp.as_ref().map(|e| e.trace.as_slice()).unwrap_or(&[]), &res.trace);
     let last_base = emp.as_ref().and_then(|e| e.last_part()).map(|p| p.base);
+    let paid = payments(emp.as_ref(), Some(&res), pension);
     if years < min {
         notes.push(format!("{years} resident years are short of the 15 required at 60 (C21)"));
         return Ok(Outcome {
@@ -861,6 +867,8 @@ fn bridge_to_resident(
             provenance: env.provenance,
             last_base,
             trace,
+            payments: paid,
+            avg_wage_retirement: None,
         });
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.
@@ -900,6 +908,7 @@ fn bridge_to_resident(
     // C23 account = round(balance / 139, 2).
     let account = money.apply(balance / nat.resident_divisor);
     let total = resident_basic + bonus + account;
+    let avg_wage_retirement = env.wage(s.region, pension.year() + 1, pension).ok();
     Ok(Outcome {
         status: Status::Ok,
         scheme: Scheme::Resident,
@@ -926,7 +935,34 @@ fn bridge_to_resident(
         provenance: env.provenance,
         last_base,
         trace,
+        payments: paid,
+        avg_wage_retirement,
     })
+}
+
+/// Own payments in time: employee parts month by month, resident years at the year end,
+/// refunds (negative) at the pension month.
+fn payments(emp: Option<&EmpAccrual>, res: Option<&ResAccrual>, pension: Month) -> Vec<Payment> {
+    let mut out = Vec::new();
+    if let Some(e) = emp {
+        out.extend(e.parts.iter().filter(|p| !p.own.is_zero()).map(|p| Payment {
+            first: p.last.plus(1 - p.count),
+            last: p.last,
+            per_month: p.own,
+        }));
+    }
+    if let Some(r) = res {
+        out.extend(r.paid.iter().map(|(y, own)| Payment {
+            first: Month::december(*y),
+            last: Month::december(*y),
+            per_month: *own,
+        }));
+        if !r.refunds.is_zero() {
+            out.push(Payment { first: pension, last: pension, per_month: -r.refunds });
+        }
+    }
+    out.sort_by_key(|p| p.first);
+    out
 }
 
 /// Adds two yearly traces by year.
@@ -952,9 +988,4 @@ fn merge_traces(a: &[YearTrace], b: &[YearTrace]) -> Vec<YearTrace> {
 /// Money with two decimals.
 pub(crate) fn fmt2(d: Decimal) -> String {
     format!("{:.2}", d)
-}
-
-#[allow(dead_code)]
-fn _to_i64(d: Decimal) -> Option<i64> {
-    d.to_i64()
 }

@@ -37,6 +37,8 @@ pub(crate) struct ResAccrual {
     pub refunds: Decimal,
     /// Yearly trace when requested.
     pub trace: Vec<YearTrace>,
+    /// Own payment per contribution year (paid at the year end).
+    pub paid: Vec<(i32, Decimal)>,
 }
 
 /// Accrues the resident account from `as_of` to the year before `pension` (C19): each
@@ -81,6 +83,9 @@ pub(crate) fn accrue(
         }
         acc.own_paid += own;
         acc.gov_paid += gov;
+        if !own.is_zero() {
+            acc.paid.push((y, own));
+        }
         if trace {
             acc.trace.push(YearTrace { year: y, own_paid: own, gov_paid: gov, balance: acc.balance });
         }

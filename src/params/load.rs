@@ -330,6 +330,73 @@ impl Ctx<'_> {
         Ok(Some(out))
     }
 
+    fn adjustments(&self, doc: &toml::Table) -> Result<Vec<Adjustment>, ParamError> {
+        let Some(v) = doc.get("adjustment") else { return Ok(Vec::new()) };
+        let list = v
+            .as_array()
+            .ok_or_else(|| self.invalid("adjustment", None, "must be an array of tables [[adjustment]]"))?;
+        let mut out: Vec<Adjustment> = Vec::new();
+        for t in list {
+            let t = t.as_table().ok_or_else(|| self.invalid("adjustment", None, "must be a table"))?;
+            let year = self.int(t, "year", "adjustment")? as i32;
+            let date = Some(year.to_string());
+            let provenance = self.provenance(t, "adjustment", date.clone())?;
+            let dec = |k: &str, lo: Decimal, hi: Decimal| -> Result<Decimal, ParamError> {
+                let key = format!("adjustment.{k}");
+                match t.get(k) {
+                    None => Ok(Decimal::ZERO),
+                    Some(v) => {
+                        self.decimal(v, &key, date.clone()).and_then(|d| self.range(d, lo, hi, &key, date.clone()))
+                    }
+                }
+            };
+            let money_hi = Decimal::from(10_000);
+            let mut year_bands = Vec::new();
+            for b in t.get("year_bands").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                let b = b.as_table().ok_or_else(|| {
+                    self.invalid("adjustment.year_bands", date.clone(), "each band is { upto, per_year }")
+                })?;
+                let get = |k: &str| {
+                    b.get(k)
+                        .ok_or_else(|| self.invalid(&format!("adjustment.year_bands.{k}"), date.clone(), "missing"))
+                        .and_then(|v| self.decimal(v, &format!("adjustment.year_bands.{k}"), date.clone()))
+                };
+                year_bands.push((get("upto")?, get("per_year")?));
+            }
+            if year_bands.windows(2).any(|w| w[1].0 <= w[0].0) {
+                return Err(self.invalid("adjustment.year_bands", date, "bands must have increasing `upto`"));
+            }
+            let mut age_bands = Vec::new();
+            for b in t.get("age_bands").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+                let b = b.as_table().ok_or_else(|| {
+                    self.invalid("adjustment.age_bands", date.clone(), "each band is { age, amount }")
+                })?;
+                let age = self.int(b, "age", "adjustment.age_bands")? as i32;
+                let amount = b
+                    .get("amount")
+                    .ok_or_else(|| self.invalid("adjustment.age_bands.amount", date.clone(), "missing"))
+                    .and_then(|v| self.decimal(v, "adjustment.age_bands.amount", date.clone()))?;
+                age_bands.push((age, amount));
+            }
+            if age_bands.windows(2).any(|w| w[1].0 <= w[0].0) {
+                return Err(self.invalid("adjustment.age_bands", date, "bands must have increasing `age`"));
+            }
+            if out.last().is_some_and(|p| p.year >= year) {
+                return Err(self.invalid("adjustment.year", date, "years must be sorted and unique"));
+            }
+            out.push(Adjustment {
+                year,
+                provenance,
+                flat: dec("flat", Decimal::ZERO, money_hi)?,
+                pct_own: dec("pct_own", Decimal::new(-5, 1), Decimal::ONE)?,
+                year_bands,
+                age_bands,
+                round_up_to_yuan: t.get("round_up_to_yuan").and_then(Value::as_bool).unwrap_or(false),
+            });
+        }
+        Ok(out)
+    }
+
     fn rounding(&self, doc: &toml::Table, base: Rounding) -> Result<Rounding, ParamError> {
         let Some(t) = doc.get("rounding") else { return Ok(base) };
         let t = t.as_table().ok_or_else(|| self.invalid("rounding", None, "must be a table"))?;
@@ -379,6 +446,7 @@ struct RegionFile {
     hardship_amount: Option<StepSeries>,
     resident_account_rate: Option<YearSeries>,
     rounding: Option<Rounding>,
+    adjustments: Option<Vec<Adjustment>>,
 }
 
 const REGION_KEYS: &[&str] = &[
@@ -394,6 +462,7 @@ const REGION_KEYS: &[&str] = &[
     "hardship_amount",
     "resident_account_rate",
     "rounding",
+    "adjustment",
 ];
 
 fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<RegionFile, ParamError> {
@@ -418,6 +487,7 @@ fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<R
         hardship_amount: f.step_series(&doc, "hardship_amount", Decimal::ZERO, money_hi)?,
         resident_account_rate: f.year_series(&doc, "resident_account_rate", rate_lo, rate_hi)?,
         rounding: if doc.contains_key("rounding") { Some(f.rounding(&doc, national_rounding)?) } else { None },
+        adjustments: if doc.contains_key("adjustment") { Some(f.adjustments(&doc)?) } else { None },
     })
 }
 
@@ -528,6 +598,7 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
         flexible_share: share("flexible_own")?,
         crediting_rate,
         resident_minimum,
+        adjustments: f.adjustments(&doc)?,
     };
     Ok((national, rounding, defaults))
 }
@@ -588,6 +659,7 @@ impl Params {
                     hardship_amount: rf.hardship_amount.or_else(|| defaults.hardship_amount.clone()).expect("checked"),
                     resident_account_rate: rf.resident_account_rate,
                     rounding: rf.rounding.unwrap_or(rounding),
+                    adjustments: rf.adjustments.unwrap_or_default(),
                 },
                 Some((prov, _)) => {
                     let pid: RegionId = *by_key.get(prov).ok_or_else(|| ParamError::Invalid {
@@ -612,6 +684,7 @@ impl Params {
                         hardship_amount: rf.hardship_amount.unwrap_or(p.hardship_amount),
                         resident_account_rate: rf.resident_account_rate.or(p.resident_account_rate),
                         rounding: rf.rounding.unwrap_or(p.rounding),
+                        adjustments: rf.adjustments.unwrap_or(p.adjustments),
                     }
                 }
             };

@@ -6,9 +6,11 @@
 //! Values past the last official year are never guessed here: the projection rules of the
 //! contract (C8, C11, C14) live in [`Projector`], driven by [`Assumptions`].
 
+mod life;
 mod load;
 mod time;
 
+pub use life::{LifeTable, Sex};
 pub use load::{Assumptions, ParamError};
 pub use time::{Age, Month, MAX_YEAR, MIN_YEAR};
 
@@ -193,6 +195,50 @@ pub struct TierTable {
     pub tiers: Vec<Tier>,
 }
 
+/// A yearly increase rule for pensions in payment (effective 1 January of `year`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjustment {
+    /// Year the increase takes effect (January).
+    pub year: i32,
+    /// Provenance of the rule.
+    pub provenance: Provenance,
+    /// Flat amount per person, yuan/month.
+    pub flat: Decimal,
+    /// Fraction of the person's own pension at the end of the previous year.
+    pub pct_own: Decimal,
+    /// Marginal bands of contribution years: (upper bound, yuan/month per year).
+    pub year_bands: Vec<(Decimal, Decimal)>,
+    /// Age tilt by age at the end of the previous year: (from age, yuan/month), ascending;
+    /// the highest band reached applies.
+    pub age_bands: Vec<(i32, Decimal)>,
+    /// Round each person's increase up to whole yuan.
+    pub round_up_to_yuan: bool,
+}
+
+impl Adjustment {
+    /// The increase for a pension of `pension` with `years` contribution years at `age`
+    /// whole years (at the end of the previous year).
+    pub fn increase(&self, pension: Decimal, years: Decimal, age: i32, money: Round) -> Decimal {
+        let mut inc = self.flat + pension * self.pct_own;
+        let mut lower = Decimal::ZERO;
+        for (upto, per_year) in &self.year_bands {
+            let in_band = years.min(*upto) - lower;
+            if in_band > Decimal::ZERO {
+                inc += in_band * per_year;
+            }
+            lower = *upto;
+        }
+        if let Some((_, amount)) = self.age_bands.iter().rev().find(|(a, _)| age >= *a) {
+            inc += amount;
+        }
+        if self.round_up_to_yuan {
+            Round { places: 0, mode: RoundMode::Up }.apply(inc)
+        } else {
+            money.apply(inc)
+        }
+    }
+}
+
 /// Index of a region in [`Params::regions`].
 pub type RegionId = u16;
 
@@ -227,6 +273,8 @@ pub struct Region {
     pub resident_account_rate: Option<YearSeries>,
     /// Rounding steps (C2).
     pub rounding: Rounding,
+    /// Yearly increases of employee pensions in payment, by year.
+    pub adjustments: Vec<Adjustment>,
 }
 
 impl Region {
@@ -278,6 +326,8 @@ pub struct National {
     pub crediting_rate: YearSeries,
     /// National resident minimum basic pension (C22).
     pub resident_minimum: StepSeries,
+    /// National yearly increases, used where a province has no rule for a year.
+    pub adjustments: Vec<Adjustment>,
 }
 
 impl National {
