@@ -19,7 +19,7 @@
 //!   the pension age plus the table's life expectancy at that age).
 //! - `irr`: annual rate (1 + i)^12 − 1 of the monthly rate i at which own payments equal
 //!   survival-weighted receipts; safeguarded Newton on the discount factor within the
-//!   bracket −95%…+500% a year, to 1e-14, at most 200 steps; empty when payments or
+//!   bracket −95%…+500% a year, to 1e-12 in the factor, at most 200 steps; empty when payments or
 //!   receipts are missing or the bracket holds no sign change.
 //! - `pension_wealth`: Σ monthly pension × survival × (1 + discount_rate)^(−months/12) at
 //!   the pension month; `money_worth` divides it by own payments accumulated to the pension
@@ -207,11 +207,36 @@ fn breakeven(life: &Lifetime, paid: Decimal) -> Option<Month> {
     None
 }
 
-/// Monthly net cash flows (receipts × survival − own payments) from the first payment.
-fn flows(life: &Lifetime, payments: &[Payment], ctx: &Context) -> (Month, Vec<f64>) {
-    let t0 = payments.first().map_or(life.start, |p| p.first.min(life.start));
-    let n = life.end.since(t0).max(0) as usize;
-    let mut f = vec![0.0f64; n];
+/// Survival-weighted monthly receipts from the pension month to the end of the table.
+fn receipts(life: &Lifetime, ctx: &Context) -> Vec<f64> {
+    let n = life.end.since(life.start).max(0) as usize;
+    let mut out = Vec::with_capacity(n);
+    let l = ctx.life.curve(life.sex);
+    let l0 = l.get(life.start_age as usize).copied().unwrap_or(0.0);
+    let inv_l0 = if l0 > 0.0 { 1.0 / l0 } else { 0.0 };
+    let mut t = life.start;
+    for (k, p) in life.pension.iter().enumerate() {
+        let amount = p.to_f64().unwrap_or(0.0);
+        let year = life.start.year() + k as i32;
+        while t < life.end && t.year() == year {
+            let age = t.since(life.birth);
+            let sv = match life.death_age {
+                Some(d) => f64::from(u8::from(age < d as i32 * 12)),
+                None => l.get(age as usize).copied().unwrap_or(0.0) * inv_l0,
+            };
+            out.push(amount * sv);
+            t = t.plus(1);
+        }
+    }
+    out
+}
+
+/// Monthly net flows from the first payment: receipts minus own payments.
+fn net_flows(start: Month, receipts: &[f64], payments: &[Payment]) -> Vec<f64> {
+    let t0 = payments.first().map_or(start, |p| p.first.min(start));
+    let offset = start.since(t0) as usize;
+    let mut f = vec![0.0f64; offset + receipts.len()];
+    f[offset..].copy_from_slice(receipts);
     for p in payments {
         let amount = p.per_month.to_f64().unwrap_or(0.0);
         for m in p.first.since(t0)..=p.last.since(t0) {
@@ -220,20 +245,7 @@ fn flows(life: &Lifetime, payments: &[Payment], ctx: &Context) -> (Month, Vec<f6
             }
         }
     }
-    let mut t = life.start;
-    let mut year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
-    while t < life.end {
-        if t.year() != year_amount.0 {
-            year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
-        }
-        let s = life.survival(ctx, t);
-        if s <= 0.0 {
-            break;
-        }
-        f[t.since(t0) as usize] += year_amount.1 * s;
-        t = t.plus(1);
-    }
-    (t0, f)
+    f
 }
 
 /// Σ f[t] x^t with four independent Horner chains.
@@ -265,22 +277,16 @@ fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
     (p, dp)
 }
 
-/// Yearly IRR of monthly flows; None when there is no sign change on −95%…+500%.
-/// Solved for the monthly discount factor x = (1 + r)^(−1/12) by Newton steps kept inside
-/// a shrinking bracket (bisection when a step would leave it), until the bracket or the
-/// step is below 1e-14, at most 200 steps.
-fn irr(f: &[f64]) -> Option<f64> {
-    if !f.iter().any(|v| *v < 0.0) || !f.iter().any(|v| *v > 0.0) {
-        return None;
-    }
-    let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
-    let (mut lo, mut hi) = (x_of(5.0), x_of(-0.95));
+/// Root of Σ f[t] x^t in x on (lo, hi): Newton steps kept inside a shrinking bracket
+/// (bisection when a step would leave it), until the step or the bracket is below 1e-12,
+/// at most 200 steps. None without a sign change.
+fn solve(f: &[f64], mut lo: f64, mut hi: f64, guess: f64) -> Option<f64> {
     let (f_lo, f_hi) = (npv(f, lo), npv(f, hi));
-    if !(f_lo.is_finite() && f_hi.is_finite()) || f_lo == 0.0 || f_hi == 0.0 || f_lo.signum() == f_hi.signum() {
-        return [(f_lo, 5.0), (f_hi, -0.95)].into_iter().find(|(v, _)| *v == 0.0).map(|(_, r)| r);
+    if !(f_lo.is_finite() && f_hi.is_finite()) || f_lo.signum() == f_hi.signum() || f_lo == 0.0 || f_hi == 0.0 {
+        return [(f_lo, lo), (f_hi, hi)].into_iter().find(|(v, _)| *v == 0.0).map(|(_, x)| x);
     }
     let lo_sign = f_lo.signum();
-    let mut x = x_of(0.03).clamp(lo, hi);
+    let mut x = guess.clamp(lo, hi);
     for _ in 0..200 {
         let (v, dv) = npv_and_slope(f, x);
         if v == 0.0 {
@@ -295,11 +301,24 @@ fn irr(f: &[f64]) -> Option<f64> {
         let next = if dv != 0.0 && newton.is_finite() && newton > lo && newton < hi { newton } else { (lo + hi) / 2.0 };
         let step = (next - x).abs();
         x = next;
-        if step < 1e-14 || hi - lo < 1e-14 {
+        if step < 1e-12 || hi - lo < 1e-12 {
             break;
         }
     }
-    Some(x.powf(-12.0) - 1.0)
+    Some(x)
+}
+
+/// Yearly IRR of monthly flows; None when there is no sign change on −95%…+500% a year.
+/// A first solve on yearly sums gives the starting point of the monthly solve.
+fn irr(f: &[f64]) -> Option<f64> {
+    if !f.iter().any(|v| *v < 0.0) || !f.iter().any(|v| *v > 0.0) {
+        return None;
+    }
+    let (r_hi, r_lo) = (5.0f64, -0.95f64);
+    let yearly: Vec<f64> = f.chunks(12).map(|c| c.iter().sum()).collect();
+    let guess_rate = solve(&yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo), 1.0 / 1.03).map_or(0.03, |x| 1.0 / x - 1.0);
+    let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
+    solve(f, x_of(r_hi), x_of(r_lo), x_of(guess_rate)).map(|x| x.powf(-12.0) - 1.0)
 }
 
 fn dec(x: f64) -> Option<Decimal> {
@@ -317,35 +336,22 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     }
     let life = lifetime(s, o, ctx);
     let d = s.discount_rate.unwrap_or(ctx.assumptions.discount_rate).to_f64().unwrap_or(0.0);
-    let v = (1.0 + d).powf(-1.0 / 12.0);
-    // Pension wealth at the pension month.
-    let mut wealth = 0.0;
-    let mut disc = 1.0;
-    let mut t = life.start;
-    let mut year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
-    while t < life.end {
-        if t.year() != year_amount.0 {
-            year_amount = (t.year(), life.pension_at(t).to_f64().unwrap_or(0.0));
-        }
-        let sv = life.survival(ctx, t);
-        if sv <= 0.0 {
-            break;
-        }
-        wealth += year_amount.1 * sv * disc;
-        disc *= v;
-        t = t.plus(1);
-    }
-    // Own payments accumulated to the pension month.
+    let received = receipts(&life, ctx);
+    // Pension wealth at the pension month: receipts discounted monthly.
+    let wealth = npv(&received, (1.0 + d).powf(-1.0 / 12.0));
+    // Own payments accumulated to the pension month at the same rate.
+    let up = (1.0 + d).powf(1.0 / 12.0);
     let mut accumulated = 0.0;
     for p in &o.payments {
         let amount = p.per_month.to_f64().unwrap_or(0.0);
-        for m in 0..=p.last.since(p.first) {
-            accumulated += amount * (1.0 + d).powf(f64::from(life.start.since(p.first.plus(m))) / 12.0);
+        let mut factor = up.powi(life.start.since(p.last));
+        for _ in 0..=p.last.since(p.first) {
+            accumulated += amount * factor;
+            factor *= up;
         }
     }
     let paid = net_paid(&o.payments);
-    let (_, f) = flows(&life, &o.payments, ctx);
-    let rate = irr(&f);
+    let rate = irr(&net_flows(life.start, &received, &o.payments));
     let money = Round::half_up(4);
     Metrics {
         replacement_rate: match (o.scheme, o.last_base) {

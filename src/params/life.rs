@@ -137,6 +137,11 @@ impl LifeTable {
         usize::try_from(months).ok().and_then(|m| v.get(m)).copied().unwrap_or(0.0)
     }
 
+    /// l(m) for every month of age, from birth.
+    pub fn curve(&self, sex: Sex) -> &[f64] {
+        &self.survival[Self::idx(sex)]
+    }
+
     /// Last age in months with a value.
     pub fn last_month(&self) -> i32 {
         self.survival[0].len() as i32 - 1
