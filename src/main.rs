@@ -10,7 +10,7 @@ use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
 use yanglao::model::{self, Category, Context};
-use yanglao::params::{Assumptions, Month, Params};
+use yanglao::params::{Assumptions, LifeTable, Month, Params};
 
 #[derive(Parser)]
 #[command(name = "yanglao", version, about = "Projects Chinese basic pensions (养老金) from scenario CSVs")]
@@ -70,6 +70,9 @@ struct CommonArgs {
     /// Override the discount rate for present values (fraction).
     #[arg(long, value_name = "RATE")]
     discount_rate: Option<String>,
+    /// Life table CSV (age, sex, qx) instead of the built-in UN WPP 2024 China table.
+    #[arg(long, value_name = "FILE")]
+    life_table: Option<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -198,7 +201,11 @@ fn context(c: &CommonArgs) -> Result<Context> {
     if let Some(v) = rate_flag("discount-rate", &c.discount_rate)? {
         a.discount_rate = v;
     }
-    Ok(Context::new(params, a))
+    let mut ctx = Context::new(params, a);
+    if let Some(p) = &c.life_table {
+        ctx.life = LifeTable::load(p)?;
+    }
+    Ok(ctx)
 }
 
 fn encoding(e: EncodingArg) -> Encoding {
