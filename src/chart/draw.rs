@@ -115,7 +115,8 @@ impl Ctx<'_> {
 /// How a legend entry is drawn.
 enum Swatch {
     Fill(RGBColor),
-    Line(RGBColor, bool),
+    /// Colour, dots, joined by a line.
+    Line(RGBColor, bool, bool),
 }
 
 /// Draw `p` onto `root` (which must start at pixel 0, 0).
@@ -188,9 +189,11 @@ fn legend_items(plot: &Plot) -> Vec<(String, Swatch)> {
             b.segments.iter().map(|s| (s.name.clone(), Swatch::Fill(PALETTE[s.color % PALETTE.len()]))).collect()
         }
         Plot::Bars(_) => Vec::new(),
-        Plot::Lines(l) if l.legend => {
-            l.series.iter().map(|s| (s.name.clone(), Swatch::Line(PALETTE[s.color % PALETTE.len()], l.dots))).collect()
-        }
+        Plot::Lines(l) if l.legend => l
+            .series
+            .iter()
+            .map(|s| (s.name.clone(), Swatch::Line(PALETTE[s.color % PALETTE.len()], l.dots, s.joined())))
+            .collect(),
         Plot::Lines(_) => Vec::new(),
     }
 }
@@ -236,9 +239,11 @@ fn draw_legend<DB: DrawingBackend>(
                     let half = (cx.px(LEGEND_PT) * 0.4) as i32;
                     root.draw(&Rectangle::new([(xi, yi - half), (xi + s, yi + half)], c.filled()))?;
                 }
-                Swatch::Line(c, dots) => {
-                    root.draw(&PathElement::new(vec![(xi, yi), (xi + s, yi)], c.stroke_width(cx.stroke(1.5))))?;
-                    if *dots {
+                Swatch::Line(c, dots, joined) => {
+                    if *joined {
+                        root.draw(&PathElement::new(vec![(xi, yi), (xi + s, yi)], c.stroke_width(cx.stroke(1.5))))?;
+                    }
+                    if *dots || !*joined {
                         root.draw(&Circle::new((xi + s / 2, yi), cx.ipx(2.0), c.filled()))?;
                     }
                 }
@@ -362,8 +367,11 @@ fn draw_lines<DB: DrawingBackend>(
     let line_w = cx.stroke(1.5);
     for s in &l.series {
         let c = PALETTE[s.color % PALETTE.len()];
-        chart.draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(line_w)))?;
-        if l.dots {
+        let joined = s.joined();
+        if joined {
+            chart.draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(line_w)))?;
+        }
+        if l.dots || !joined {
             let r = cx.ipx(2.0);
             chart.draw_series(s.points.iter().map(|&q| Circle::new(q, r, c.filled())))?;
         }

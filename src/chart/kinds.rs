@@ -57,6 +57,15 @@ pub(crate) struct Series {
     pub(crate) points: Vec<(f64, f64)>,
 }
 
+impl Series {
+    /// Whether the series is drawn as a line: only when its x values strictly increase
+    /// (several points at one x would make a zigzag that means nothing; such series are
+    /// drawn as dots only).
+    pub(crate) fn joined(&self) -> bool {
+        self.points.windows(2).all(|w| w[0].0 < w[1].0)
+    }
+}
+
 /// A marked point (the break-even age).
 pub(crate) struct Marker {
     pub(crate) x: f64,
@@ -439,7 +448,13 @@ pub(crate) fn sensitivity(req: &ChartRequest, warnings: &mut Vec<String>) -> Res
             color: i,
             points: pts.iter().map(|p| (p.x, to_f64(p.total))).collect(),
         })
-        .collect();
+        .collect::<Vec<_>>();
+    if lines.iter().any(|s| !s.joined()) {
+        warnings.push(format!(
+            "several rows share a value of {vary} within a series; those series are drawn as points \
+             only (use --group to split them, e.g. by scheme or years)"
+        ));
+    }
     Ok(Prepared {
         title: title_or(req, format!("月养老金随{}的变化", short_title(vary))),
         x_desc: column_title(vary),

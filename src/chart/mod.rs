@@ -234,6 +234,14 @@ pub enum ChartError {
         /// Dots per inch.
         dpi: u32,
     },
+    /// The CSV of plotted numbers would replace an input file.
+    #[error("the chart's CSV {output} would overwrite the input {input}; choose another output name")]
+    Overwrite {
+        /// The CSV beside the chart.
+        output: PathBuf,
+        /// The input it would replace.
+        input: PathBuf,
+    },
     /// An output file cannot be written.
     #[error("cannot write {path}: {source}")]
     Write {
@@ -294,6 +302,12 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
         return Err(ChartError::Size { width: req.width, height: req.height, dpi: req.dpi });
     }
     let format = format_of(&req.output)?;
+    let csv_path = req.output.with_extension("csv");
+    for input in std::iter::once(&req.results).chain(&req.paths) {
+        if same_file(input, &csv_path) {
+            return Err(ChartError::Overwrite { output: csv_path, input: input.clone() });
+        }
+    }
     let font = ChartFont::load(req.font.as_deref())?;
     let mut warnings = Vec::new();
     let prepared = match req.kind {
@@ -306,7 +320,6 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
         Format::Png => png_bytes(req, &prepared, &font, &mut warnings)?,
         Format::Svg => svg_bytes(req, &prepared, &font, &mut warnings)?,
     };
-    let csv_path = req.output.with_extension("csv");
     let table = csv_bytes(&prepared, &csv_path)?;
     write(&req.output, &bytes)?;
     write(&csv_path, &table)?;
@@ -380,6 +393,14 @@ pub fn render_all(
         report.absorb(render(&request(ChartKind::Breakeven))?);
     }
     Ok(report)
+}
+
+/// Whether `a` and `b` name the same file (compared after resolving links when both exist).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => a == b,
+    }
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {

@@ -326,13 +326,19 @@ fn many_scenarios_are_cut_to_the_first_forty_with_a_warning() {
         text.push_str(&first.replacen("res-500", &format!("res-{i:03}"), 1));
         text.push('\n');
     }
-    let results = dir.join("many.csv");
+    let results = dir.join("many-results.csv");
     fs::write(&results, text).unwrap();
     let req = ChartRequest::new(ChartKind::Compare, &results, dir.join("many.png"));
     let report = render(&req).unwrap();
     assert!(report.warnings.iter().any(|w| w.contains("first 40") && w.contains("60 more")), "{:?}", report.warnings);
     assert_eq!(csv_rows(&dir.join("many.csv")).len(), 41);
     check_png(&dir.join("many.png"));
+
+    // A hundred rows at one tier: points only, and the reader is told why.
+    let mut req = ChartRequest::new(ChartKind::Sensitivity, &results, dir.join("tier.png"));
+    req.vary = Some("tier".into());
+    let report = render(&req).unwrap();
+    assert!(report.warnings.iter().any(|w| w.contains("points only")), "{:?}", report.warnings);
 }
 
 #[test]
@@ -350,6 +356,13 @@ fn bad_output_name_size_and_font_are_clear_errors() {
     let req = request(ChartKind::Compare, "no-such-results.csv", dir.join("c.png"));
     let err = render(&req).unwrap_err();
     assert!(err.to_string().contains("no-such-results.csv"), "{err}");
+    // `results.png` would put its CSV over `results.csv`.
+    let results = dir.join("results.csv");
+    fs::copy(fixture("results-flexible.csv"), &results).unwrap();
+    let req = ChartRequest::new(ChartKind::Compare, &results, dir.join("results.png"));
+    let err = render(&req).unwrap_err();
+    assert!(matches!(err, ChartError::Overwrite { .. }), "{err}");
+    assert_eq!(fs::read(&results).unwrap(), fs::read(fixture("results-flexible.csv")).unwrap());
 }
 
 #[test]
