@@ -322,6 +322,9 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         }
     };
     let result = (|| -> Result<(), FatalError> {
+        if opts.format.excel {
+            out.write_all("\u{feff}".as_bytes()).map_err(io_err(&tmp))?;
+        }
         out.write_all(results::header_line().as_bytes()).map_err(io_err(&tmp))?;
         if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
             w.write_all(metrics::PATHS_HEADER.as_bytes()).map_err(io_err(p))?;
@@ -477,6 +480,33 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
 
 /// Parses, projects and formats one record.
 fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool) -> Produced {
+    // Last line of defence: a panic in one row (a bug) becomes that row's error, never a
+    // crash and never a lost row. Arithmetic on validated inputs is bounded or checked.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process_row(item, header, ctx, fmt, want_paths))) {
+        Ok(p) => p,
+        Err(cause) => {
+            let why = cause
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| cause.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".to_string());
+            let message =
+                format!("line {}: internal error while computing this row ({why}); please report it", item.line);
+            let mut csv = String::with_capacity(256);
+            let id = item
+                .rec
+                .get(header.id_index())
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .map(str::trim)
+                .filter(|s| !s.is_empty());
+            let id = id.map(str::to_string).unwrap_or_else(|| item.line.to_string());
+            results::push_error(&mut csv, &id, &id, &message, fmt);
+            Produced { csv, paths: String::new(), status: None, error: Some(message) }
+        }
+    }
+}
+
+fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool) -> Produced {
     let fail = |f: Failure| {
         let mut csv = String::with_capacity(256);
         results::push_error(&mut csv, &f.id, &f.label, &f.message, fmt);

@@ -93,6 +93,11 @@ impl Header {
         Ok(Header { pos, unknown, default_region: "shandong/weifang".to_string(), width })
     }
 
+    /// Field index of the `id` column.
+    pub fn id_index(&self) -> usize {
+        self.pos[0].unwrap_or(0)
+    }
+
     /// Number of header fields.
     pub fn width(&self) -> usize {
         self.width

@@ -139,6 +139,9 @@ pub(crate) fn accrue(
         }
         let interest = money.apply(rate * weighted / twelve);
         acc.balance += credits + interest;
+        if acc.balance.abs() > super::BALANCE_LIMIT {
+            return Err(super::overflow("account_rate", y));
+        }
         acc.own_paid += own_year;
         if trace {
             acc.trace.push(YearTrace { year: y, own_paid: own_year, gov_paid: Decimal::ZERO, balance: acc.balance });

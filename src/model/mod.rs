@@ -277,6 +277,22 @@ pub struct YearTrace {
     pub balance: Decimal,
 }
 
+/// Largest account balance the model carries (far beyond any real account; keeps every
+/// later product inside the range of exact decimals).
+pub(crate) const BALANCE_LIMIT: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
+
+/// The error for an account that leaves [`BALANCE_LIMIT`].
+pub(crate) fn overflow(column: &str, year: i32) -> RowError {
+    RowError::new(
+        column,
+        "",
+        format!(
+            "the account exceeds 1e20 yuan by {year}: the rates or growth assumptions are outside any plausible range"
+        ),
+        "rates that keep balances below 1e20 yuan",
+    )
+}
+
 /// A row that cannot be computed: which column, which value, why, what is allowed
 /// (C26). The I/O layer adds the line number.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,5 +322,15 @@ impl RowError {
             self.why,
             self.allowed
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_limit_is_1e20() {
+        assert_eq!(BALANCE_LIMIT.to_string(), "100000000000000000000");
     }
 }

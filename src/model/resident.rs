@@ -64,6 +64,9 @@ pub(crate) fn accrue(
         let rate = env.resident_rate(y);
         let interest = money.apply(acc.balance * rate);
         acc.balance += interest;
+        if acc.balance.abs() > super::BALANCE_LIMIT {
+            return Err(super::overflow("account_rate", y));
+        }
         let (mut own, mut gov) = (Decimal::ZERO, Decimal::ZERO);
         if let Some(sp) = spells.iter().find(|s| s.from.year() <= y && y <= s.to.year()) {
             let year_end = Month::december(y);

@@ -464,10 +464,7 @@ pub fn project_series(series: Option<&YearSeries>, first: i32, last: i32, g: Dec
         let v = match series.and_then(|s| s.get(y)) {
             Some(v) => Some(v),
             None => match (series, out.last().copied().flatten()) {
-                (Some(s), Some(prev)) if y > s.last() => Some(Sourced {
-                    value: CENT.apply(prev.value * (Decimal::ONE + g)),
-                    provenance: prev.provenance.max(Provenance::Projected),
-                }),
+                (Some(s), Some(prev)) if y > s.last() => grow(prev, g),
                 _ => None,
             },
         };
@@ -490,11 +487,11 @@ pub fn project_wage(
         let prev = out.last().copied().flatten();
         let v = match anchor {
             Some((ay, w)) if ay == y => Some(Sourced { value: w, provenance: Provenance::Official }),
-            Some((ay, _)) if y > ay => prev.map(|p| grow(p, g)),
+            Some((ay, _)) if y > ay => prev.and_then(|p| grow(p, g)),
             _ => match avg_wage.and_then(|s| s.get(y - 1)) {
                 Some(v) => Some(v),
                 None => match (avg_wage, prev) {
-                    (Some(s), Some(p)) if y - 1 > s.last() => Some(grow(p, g)),
+                    (Some(s), Some(p)) if y - 1 > s.last() => grow(p, g),
                     _ => None,
                 },
             },
@@ -504,9 +501,12 @@ pub fn project_wage(
     out
 }
 
-fn grow(prev: Sourced<Decimal>, g: Decimal) -> Sourced<Decimal> {
-    Sourced {
-        value: CENT.apply(prev.value * (Decimal::ONE + g)),
-        provenance: prev.provenance.max(Provenance::Projected),
+/// One year of growth; None once the value leaves the range of exact decimals (a year
+/// that far cannot be projected at that rate, and rows needing it get an error).
+fn grow(prev: Sourced<Decimal>, g: Decimal) -> Option<Sourced<Decimal>> {
+    let v = prev.value.checked_mul(Decimal::ONE + g)?;
+    if v > Decimal::from(1_000_000_000_000_000i64) {
+        return None;
     }
+    Some(Sourced { value: CENT.apply(v), provenance: prev.provenance.max(Provenance::Projected) })
 }

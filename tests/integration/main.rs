@@ -6,6 +6,7 @@ mod cli;
 mod common;
 mod errors;
 mod golden;
+mod hostile;
 mod metrics;
 mod properties;
 mod resident;
