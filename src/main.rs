@@ -110,6 +110,9 @@ struct RunArgs {
     /// Stop at the first error row (exit 2, no output file).
     #[arg(long)]
     strict: bool,
+    /// Benchmark floor: read, parse and rewrite the rows without computing them.
+    #[arg(long, hide = true)]
+    floor: bool,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -245,6 +248,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         format: Format { excel: a.excel },
         encoding: encoding(a.common.encoding),
         strict: a.strict,
+        floor: a.floor,
     };
     let jobs = a.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
