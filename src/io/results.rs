@@ -1,7 +1,7 @@
 //! Results CSV rows (contract §7).
 
 use crate::model::{Outcome, Status};
-use crate::params::{Age, Params, Provenance};
+use crate::params::{to_units, Age, Params, Provenance};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt::Write;
 
@@ -75,8 +75,28 @@ pub fn fixed(d: Decimal, dp: usize) -> String {
 }
 
 fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
-    let r = d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero);
-    let _ = write!(out, "{r:.dp$}");
+    let Some(units) = to_units(d, dp as u32) else {
+        let _ = write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));
+        return;
+    };
+    if units < 0 {
+        out.push('-');
+    }
+    // Digits of |units|, least significant first, with at least dp + 1 of them.
+    let mut v = units.unsigned_abs();
+    let mut buf = [0u8; 48];
+    let mut n = 0;
+    while v > 0 || n <= dp {
+        buf[n] = b'0' + (v % 10) as u8;
+        v /= 10;
+        n += 1;
+    }
+    for i in (0..n).rev() {
+        if i + 1 == dp {
+            out.push('.');
+        }
+        out.push(buf[i] as char);
+    }
 }
 
 /// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,
@@ -234,6 +254,25 @@ pub fn push_error(out: &mut String, id: &str, label: &str, message: &str, fmt: F
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_fixed_formats_exactly() {
+        for (d, dp, want) in [
+            ("0", 2, "0.00"),
+            ("-0.004", 2, "0.00"),
+            ("-0.005", 2, "-0.01"),
+            ("12.345", 2, "12.35"),
+            ("7", 0, "7"),
+            ("0.5", 0, "1"),
+            ("139", 1, "139.0"),
+            ("0.6820", 4, "0.6820"),
+            ("123456789.125", 2, "123456789.13"),
+        ] {
+            let mut s = String::new();
+            push_fixed(&mut s, d.parse().unwrap(), dp);
+            assert_eq!(s, want, "{d}");
+        }
+    }
 
     #[test]
     fn fixed_rounds_half_away_from_zero() {

@@ -30,7 +30,7 @@
 
 use crate::io::results::{push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{Month, Provenance, Round, Sex};
+use crate::params::{to_f64, Month, Provenance, Round, Sex};
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -142,7 +142,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
                 (nat + prov + city).max(basic)
             } else {
                 provenance = provenance.max(Provenance::Projected);
-                money.apply(basic * (Decimal::ONE + g))
+                money.mul(basic, Decimal::ONE + g)
             };
             basic + o.bonus + o.account
         } else {
@@ -159,7 +159,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
                 }
                 None => {
                     provenance = provenance.max(Provenance::Projected);
-                    money.apply(prev * (Decimal::ONE + g))
+                    money.mul(prev, Decimal::ONE + g)
                 }
             }
         };
@@ -216,7 +216,7 @@ fn receipts(life: &Lifetime, ctx: &Context) -> Vec<f64> {
     let inv_l0 = if l0 > 0.0 { 1.0 / l0 } else { 0.0 };
     let mut t = life.start;
     for (k, p) in life.pension.iter().enumerate() {
-        let amount = p.to_f64().unwrap_or(0.0);
+        let amount = to_f64(*p);
         let year = life.start.year() + k as i32;
         while t < life.end && t.year() == year {
             let age = t.since(life.birth);
@@ -238,7 +238,7 @@ fn net_flows(start: Month, receipts: &[f64], payments: &[Payment]) -> Vec<f64> {
     let mut f = vec![0.0f64; offset + receipts.len()];
     f[offset..].copy_from_slice(receipts);
     for p in payments {
-        let amount = p.per_month.to_f64().unwrap_or(0.0);
+        let amount = to_f64(p.per_month);
         for m in p.first.since(t0)..=p.last.since(t0) {
             if let Some(x) = f.get_mut(m as usize) {
                 *x -= amount;
@@ -335,7 +335,7 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
         return Metrics { provenance: o.provenance, ..Metrics::default() };
     }
     let life = lifetime(s, o, ctx);
-    let d = s.discount_rate.unwrap_or(ctx.assumptions.discount_rate).to_f64().unwrap_or(0.0);
+    let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
     let received = receipts(&life, ctx);
     // Pension wealth at the pension month: receipts discounted monthly.
     let wealth = npv(&received, (1.0 + d).powf(-1.0 / 12.0));
@@ -343,7 +343,7 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     let up = (1.0 + d).powf(1.0 / 12.0);
     let mut accumulated = 0.0;
     for p in &o.payments {
-        let amount = p.per_month.to_f64().unwrap_or(0.0);
+        let amount = to_f64(p.per_month);
         let mut factor = up.powi(life.start.since(p.last));
         for _ in 0..=p.last.since(p.first) {
             accumulated += amount * factor;

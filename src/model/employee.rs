@@ -97,7 +97,6 @@ pub(crate) fn accrue(
         return Ok(acc);
     }
     let money = env.rounding.money;
-    let twelve = Decimal::from(12);
     for y in first.year()..=last.year() {
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
@@ -113,10 +112,10 @@ pub(crate) fn accrue(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
-            let base = money.apply(sp.index * w);
-            let credit = money.apply(base * env.account_share);
+            let base = money.mul(sp.index, w);
+            let credit = money.mul(base, env.account_share);
             let share = if sp.scheme == Scheme::Flexible { env.flexible_share } else { env.employee_share };
-            let own = money.apply(base * share);
+            let own = money.mul(base, share);
             let kd = Decimal::from(k);
             // Σ_{n=p}^{q} (e − n + 1) = k × ((e − p + 1) + (e − q + 1)) / 2, an integer.
             let weight = Decimal::from(k * (e.since(p) + 1 + e.since(q) + 1) / 2);
@@ -137,7 +136,7 @@ pub(crate) fn accrue(
                 own,
             });
         }
-        let interest = money.apply(rate * weighted / twelve);
+        let interest = money.mul_div(rate, weighted, 12);
         acc.balance += credits + interest;
         if acc.balance.abs() > super::BALANCE_LIMIT {
             return Err(super::overflow("account_rate", y));

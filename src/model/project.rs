@@ -685,8 +685,8 @@ fn employee_pension(
 
     let balance = emp.balance + res.as_ref().map_or(Decimal::ZERO, |r| r.balance - r.refunds);
     // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号.
-    let indexed = money.apply(c * avg);
-    let basic = money.apply((c + indexed) * years / Decimal::from(200));
+    let indexed = money.mul(c, avg);
+    let basic = money.mul_div(c + indexed, years, 200);
     // C16 account = round(balance / divisor, 2).
     let account = money.apply(balance / d);
     // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.

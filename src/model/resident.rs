@@ -62,7 +62,7 @@ pub(crate) fn accrue(
     let twelve = Decimal::from(12);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
-        let interest = money.apply(acc.balance * rate);
+        let interest = money.mul(acc.balance, rate);
         acc.balance += interest;
         if acc.balance.abs() > super::BALANCE_LIMIT {
             return Err(super::overflow("account_rate", y));
