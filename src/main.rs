@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use yanglao::chart::{self, ChartKind, ChartRequest};
 use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
@@ -29,6 +30,65 @@ enum Command {
     RetireAge(RetireAgeArgs),
     /// Write a stylised-worker grid (cohorts × categories × indices × tiers × careers × regions).
     Gen(GenArgs),
+    /// Draw a chart (PNG or SVG, with the plotted numbers as CSV) from a results CSV.
+    Chart(ChartArgs),
+}
+
+#[derive(Args)]
+struct ChartStyle {
+    /// Width in pixels.
+    #[arg(long, default_value_t = chart::DEFAULT_WIDTH)]
+    width: u32,
+    /// Height in pixels.
+    #[arg(long, default_value_t = chart::DEFAULT_HEIGHT)]
+    height: u32,
+    /// Resolution in dots per inch (written into the PNG; text scales with it).
+    #[arg(long, default_value_t = chart::DEFAULT_DPI)]
+    dpi: u32,
+    /// Font file (TTF/OTF) instead of the bundled Noto Sans SC subset.
+    #[arg(long, value_name = "PATH")]
+    font: Option<PathBuf>,
+    /// Column to group scenarios by (compare: one bar per value; sensitivity: one line per value).
+    #[arg(long, value_name = "COLUMN")]
+    group: Option<String>,
+    /// Column on the x axis of the sensitivity chart (default contribution_index).
+    #[arg(long, value_name = "COLUMN")]
+    vary: Option<String>,
+    /// Only these scenario ids (repeatable).
+    #[arg(long = "id", value_name = "ID")]
+    ids: Vec<String>,
+}
+
+#[derive(Args)]
+struct ChartArgs {
+    /// Results CSV written by `yanglao run`.
+    results: PathBuf,
+    /// Paths CSV written by `yanglao run --paths` (needed for path and breakeven).
+    #[arg(long, value_name = "FILE")]
+    paths: Option<PathBuf>,
+    /// Chart kind.
+    #[arg(long, value_enum)]
+    kind: KindArg,
+    /// Output file, .png or .svg; the plotted numbers go beside it as .csv.
+    #[arg(short, long, value_name = "FILE")]
+    output: PathBuf,
+    /// Title instead of the default one.
+    #[arg(long)]
+    title: Option<String>,
+    #[command(flatten)]
+    style: ChartStyle,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KindArg {
+    /// Monthly pension at the start, stacked by component, one bar per scenario or group.
+    Compare,
+    /// Monthly pension by age after retirement.
+    Path,
+    /// Cumulative own payments against cumulative pension received, with the break-even point.
+    Breakeven,
+    /// Total pension against one varied input.
+    Sensitivity,
 }
 
 #[derive(Args)]
@@ -110,6 +170,11 @@ struct RunArgs {
     /// Stop at the first error row (exit 2, no output file).
     #[arg(long)]
     strict: bool,
+    /// Also draw the standard charts (compare, sensitivity; path and breakeven with --paths) into DIR.
+    #[arg(long, value_name = "DIR")]
+    charts: Option<PathBuf>,
+    #[command(flatten)]
+    chart_style: ChartStyle,
     /// Benchmark floor: read, parse and rewrite the rows without computing them.
     #[arg(long, hide = true)]
     floor: bool,
@@ -167,6 +232,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Check(a) => check(a),
         Command::RetireAge(a) => retire_age(a),
         Command::Gen(a) => gen(a),
+        Command::Chart(a) => chart_cmd(a),
     }
 }
 
@@ -254,6 +320,12 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
     let summary = pool.install(|| pipeline::run(&opts, &ctx))?;
     report(&summary, "computed");
+    if let Some(dir) = &a.charts {
+        let base =
+            chart_request(ChartKind::Compare, opts.output.clone(), dir.join("compare.png"), None, &a.chart_style);
+        let rep = chart::render_all(&opts.output, opts.paths.as_deref(), dir, &base)?;
+        chart_report(&rep);
+    }
     Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }
 
@@ -289,5 +361,47 @@ fn gen(a: GenArgs) -> Result<ExitCode> {
     yanglao::io::gen::generate(a.n, a.seed, &mut w).with_context(|| format!("{}", a.output.display()))?;
     std::io::Write::flush(&mut w)?;
     eprintln!("yanglao: wrote {} rows to {}", a.n, a.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn chart_request(
+    kind: ChartKind,
+    results: PathBuf,
+    output: PathBuf,
+    title: Option<String>,
+    st: &ChartStyle,
+) -> ChartRequest {
+    let mut r = ChartRequest::new(kind, results, output);
+    r.group = st.group.clone();
+    r.vary = st.vary.clone();
+    r.ids = st.ids.clone();
+    r.title = title;
+    r.width = st.width;
+    r.height = st.height;
+    r.dpi = st.dpi;
+    r.font = st.font.clone();
+    r
+}
+
+fn chart_report(rep: &chart::ChartReport) {
+    for w in &rep.warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    for f in &rep.files {
+        eprintln!("yanglao: wrote {}", f.display());
+    }
+}
+
+fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
+    let kind = match a.kind {
+        KindArg::Compare => ChartKind::Compare,
+        KindArg::Path => ChartKind::Path,
+        KindArg::Breakeven => ChartKind::Breakeven,
+        KindArg::Sensitivity => ChartKind::Sensitivity,
+    };
+    let mut req = chart_request(kind, a.results, a.output, a.title, &a.style);
+    req.paths = a.paths;
+    let rep = chart::render(&req)?;
+    chart_report(&rep);
     Ok(ExitCode::SUCCESS)
 }

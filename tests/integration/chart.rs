@@ -380,3 +380,57 @@ fn font_file_replaces_the_bundled_font() {
     let err = render(&req).unwrap_err();
     assert!(matches!(err, ChartError::Font { .. }) && err.to_string().contains("results-resident.csv"), "{err}");
 }
+
+/// The CLI: `run --charts` writes the standard set, byte-identical for --jobs 1 and 2;
+/// `chart` writes an SVG holding its Chinese title.
+#[test]
+fn cli_charts_are_deterministic_across_jobs() {
+    use crate::common::{bin, repo, scratch};
+    let dir = scratch("cli_charts");
+    let mut sets = Vec::new();
+    for jobs in ["1", "2"] {
+        // Same file names in separate folders: the footer names the input files.
+        let run_dir = dir.join(format!("j{jobs}"));
+        std::fs::create_dir_all(&run_dir).unwrap();
+        let st = bin()
+            .current_dir(&run_dir)
+            .arg("run")
+            .arg(repo("data/examples/weifang-tiers.csv"))
+            .arg("--segments")
+            .arg(repo("data/examples/weifang-tiers-segments.csv"))
+            .args(["-o", "results.csv", "--paths", "paths.csv", "--charts", "charts", "--jobs", jobs])
+            .output()
+            .unwrap();
+        assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(run_dir.join("charts"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
+            .collect();
+        files.sort();
+        sets.push(files);
+    }
+    let names: Vec<&str> = sets[0].iter().map(|(n, _)| n.as_str()).collect();
+    for k in ["compare", "sensitivity", "path", "breakeven"] {
+        assert!(
+            names.contains(&format!("{k}.png").as_str()) && names.contains(&format!("{k}.csv").as_str()),
+            "{names:?}"
+        );
+    }
+    for ((n1, b1), (n2, b2)) in sets[0].iter().zip(&sets[1]) {
+        assert_eq!(n1, n2);
+        assert!(b1 == b2, "{n1} differs between --jobs 1 and 2");
+    }
+    let svg = dir.join("c.svg");
+    let st = bin()
+        .arg("chart")
+        .arg(dir.join("j1/results.csv"))
+        .args(["--kind", "compare", "--title", "潍坊档次对比"])
+        .arg("-o")
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert!(st.status.success(), "{}", String::from_utf8_lossy(&st.stderr));
+    assert!(std::fs::read_to_string(&svg).unwrap().contains("潍坊档次对比"));
+    assert!(dir.join("c.csv").exists());
+}
