@@ -23,7 +23,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compute a results CSV from a scenario CSV (one output row per input row, in order).
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Validate a scenario CSV without computing; report every problem.
     Check(CheckArgs),
     /// Print the statutory retirement month, age and minimum years (C4, C5).
@@ -228,7 +228,7 @@ fn main() -> ExitCode {
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Run(a) => run(a),
+        Command::Run(a) => run(*a),
         Command::Check(a) => check(a),
         Command::RetireAge(a) => retire_age(a),
         Command::Gen(a) => gen(a),

@@ -4,9 +4,9 @@
 //!
 //! Definitions (also in the README):
 //! - The pension is paid monthly from the pension month. Employee pensions rise each
-//!   January by the claim province's adjustment rule of that year (flat + % of own pension
-//!   + per contribution year in marginal bands + age tilt), else the national percentage of
-//!   that year, else the `indexation` assumption. Resident pensions take the basic pension
+//!   January by the claim province's adjustment rule of that year (a flat amount, a share
+//!   of the own pension, an amount per contribution year in marginal bands, an age tilt),
+//!   else the national percentage of that year, else the `indexation` assumption. Resident pensions take the basic pension
 //!   in force each January (national + province + city), then grow by `indexation` after
 //!   the last dated step; bonus and account parts stay fixed.
 //! - Survival: from the life table (monthly, constant force within a year of age),

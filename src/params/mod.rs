@@ -515,26 +515,6 @@ impl Projector {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    proptest! {
-        /// The integer fast path equals the decimal operations.
-        #[test]
-        fn mul_div_matches_decimal(am in -10_000_000_000i64..10_000_000_000, asc in 0u32..6, bm in -100_000_000i64..100_000_000,
-                                   bsc in 0u32..9, d in 1i64..24, places in 0u32..5, mode in 0usize..3) {
-            let a = Decimal::new(am, asc);
-            let b = Decimal::new(bm, bsc);
-            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
-            let r = Round { places, mode };
-            prop_assert_eq!(r.mul_div(a, b, d), r.apply(a * b / Decimal::from(d)));
-            prop_assert_eq!(r.mul(a, b), r.apply(a * b));
-        }
-    }
-}
-
 /// Money rounding used by the projections (0.01, half away from zero).
 const CENT: Round = Round::half_up(2);
 
@@ -590,4 +570,24 @@ fn grow(prev: Sourced<Decimal>, g: Decimal) -> Option<Sourced<Decimal>> {
         return None;
     }
     Some(Sourced { value: CENT.apply(v), provenance: prev.provenance.max(Provenance::Projected) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The integer fast path equals the decimal operations.
+        #[test]
+        fn mul_div_matches_decimal(am in -10_000_000_000i64..10_000_000_000, asc in 0u32..6, bm in -100_000_000i64..100_000_000,
+                                   bsc in 0u32..9, d in 1i64..24, places in 0u32..5, mode in 0usize..3) {
+            let a = Decimal::new(am, asc);
+            let b = Decimal::new(bm, bsc);
+            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
+            let r = Round { places, mode };
+            prop_assert_eq!(r.mul_div(a, b, d), r.apply(a * b / Decimal::from(d)));
+            prop_assert_eq!(r.mul(a, b), r.apply(a * b));
+        }
+    }
 }

@@ -103,7 +103,7 @@ fn longer_life_never_lowers_lifetime_receipts() {
     let p = read_rows(&paths);
     let last: Vec<f64> = rows
         .iter()
-        .map(|r| p.iter().filter(|x| x["id"] == r["id"]).last().unwrap()["cumulative_received"].parse().unwrap())
+        .map(|r| p.iter().rfind(|x| x["id"] == r["id"]).unwrap()["cumulative_received"].parse().unwrap())
         .collect();
     assert!(last.windows(2).all(|x| x[1] >= x[0]), "{last:?}");
 }
