@@ -83,7 +83,12 @@ fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
         out.push('-');
     }
     // Digits of |units|, least significant first, with at least dp + 1 of them.
-    let mut v = units.unsigned_abs();
+    let mut v = u64::try_from(units.unsigned_abs()).unwrap_or(u64::MAX);
+    if u128::from(v) != units.unsigned_abs() {
+        let _ =
+            write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero).abs());
+        return;
+    }
     let mut buf = [0u8; 48];
     let mut n = 0;
     while v > 0 || n <= dp {

@@ -117,9 +117,48 @@ pub struct Row<'r> {
     fields: &'r csv::ByteRecord,
 }
 
-/// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only).
+/// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only; a match,
+/// not a search, because it runs for every field of every row).
+#[inline]
 fn k(name: &str) -> usize {
-    SCENARIO_COLUMNS.iter().position(|c| *c == name).expect("known column")
+    match name {
+        "id" => 0,
+        "label" => 1,
+        "scheme" => 2,
+        "region" => 3,
+        "hukou" => 4,
+        "category" => 5,
+        "birth" => 6,
+        "retire" => 7,
+        "as_of" => 8,
+        "paid_years" => 9,
+        "deemed_years" => 10,
+        "avg_index" => 11,
+        "pre_account_years" => 12,
+        "trans_index" => 13,
+        "balance" => 14,
+        "resident_years" => 15,
+        "resident_balance" => 16,
+        "contribution_index" => 17,
+        "tier" => 18,
+        "start" => 19,
+        "stop" => 20,
+        "hardship" => 21,
+        "special" => 22,
+        "allowance" => 23,
+        "shortfall" => 24,
+        "wage_growth" => 25,
+        "account_rate" => 26,
+        "avg_wage" => 27,
+        "base_at_retirement" => 28,
+        "subsidy" => 29,
+        "resident_basic" => 30,
+        "bonus_per_year" => 31,
+        "indexation" => 32,
+        "discount_rate" => 33,
+        "death_age" => 34,
+        _ => unreachable!("not a scenario column: {name}"),
+    }
 }
 
 impl<'r> Row<'r> {
@@ -411,6 +450,13 @@ pub fn parse_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn column_indices_match_the_contract_order() {
+        for (i, c) in SCENARIO_COLUMNS.iter().enumerate() {
+            assert_eq!(k(c), i, "{c}");
+        }
+    }
 
     #[test]
     fn plain_decimals_only() {

@@ -30,8 +30,7 @@
 
 use crate::io::results::{push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{to_f64, Month, Provenance, Round, Sex};
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use crate::params::{to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -91,6 +90,7 @@ fn sex_of(s: &Scenario) -> Sex {
 fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     let money = ctx.params.region(o.claim_region).rounding.money;
     let g = s.indexation.unwrap_or(ctx.assumptions.indexation);
+    let grow = Decimal::ONE + g;
     let sex = sex_of(s);
     let start_age = o.retire.since(s.birth);
     let table_end = s.birth.plus(ctx.life.last_month());
@@ -142,7 +142,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
                 (nat + prov + city).max(basic)
             } else {
                 provenance = provenance.max(Provenance::Projected);
-                money.mul(basic, Decimal::ONE + g)
+                money.mul(basic, grow)
             };
             basic + o.bonus + o.account
         } else {
@@ -159,7 +159,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
                 }
                 None => {
                     provenance = provenance.max(Provenance::Projected);
-                    money.mul(prev, Decimal::ONE + g)
+                    money.mul(prev, grow)
                 }
             }
         };
@@ -187,18 +187,28 @@ fn breakeven(life: &Lifetime, paid: Decimal) -> Option<Month> {
     if paid <= Decimal::ZERO {
         return Some(life.start);
     }
-    let mut cum = Decimal::ZERO;
+    // Whole fen (money here has at most two decimals): exact integer arithmetic.
+    let fen = |d: Decimal| to_units(d, 2);
+    let (Some(paid), Some(pension)) = (fen(paid), life.pension.iter().map(|p| fen(*p)).collect::<Option<Vec<i128>>>())
+    else {
+        return None;
+    };
+    let at = |t: Month| {
+        let i = (t.year() - life.start.year()) as usize;
+        pension.get(i).or(pension.last()).copied().unwrap_or(0)
+    };
+    let mut cum: i128 = 0;
     let stop = life.horizon.min(life.end);
     let mut y = life.start.year();
     while Month::january(y) < stop {
         let first = life.start.max(Month::january(y));
         let last = Month::december(y).min(stop.plus(-1));
         if first <= last {
-            let p = life.pension_at(first);
-            let n = Decimal::from(last.since(first) + 1);
-            if p > Decimal::ZERO && cum + p * n >= paid {
-                let k = ((paid - cum) / p).ceil().to_i32().unwrap_or(1).max(1);
-                return Some(first.plus(k - 1));
+            let p = at(first);
+            let n = i128::from(last.since(first) + 1);
+            if p > 0 && cum + p * n >= paid {
+                let k = ((paid - cum + p - 1) / p).max(1);
+                return Some(first.plus(k as i32 - 1));
             }
             cum += p * n;
         }
@@ -298,6 +308,11 @@ fn solve(f: &[f64], mut lo: f64, mut hi: f64, guess: f64) -> Option<f64> {
             hi = x;
         }
         let newton = x - v / dv;
+        if dv != 0.0 && newton.is_finite() && newton > lo && newton < hi && (newton - x).abs() < 1e-9 {
+            // Quadratic convergence: the next step would be below 1e-15.
+            x = newton;
+            break;
+        }
         let next = if dv != 0.0 && newton.is_finite() && newton > lo && newton < hi { newton } else { (lo + hi) / 2.0 };
         let step = (next - x).abs();
         x = next;
@@ -321,12 +336,10 @@ fn irr(f: &[f64]) -> Option<f64> {
     solve(f, x_of(r_hi), x_of(r_lo), x_of(guess_rate)).map(|x| x.powf(-12.0) - 1.0)
 }
 
-fn dec(x: f64) -> Option<Decimal> {
-    if x.is_finite() {
-        Decimal::from_f64(x)
-    } else {
-        None
-    }
+/// An `f64` statistic as a decimal with `dp` places (rounded half away from zero).
+fn dec(x: f64, dp: u32) -> Option<Decimal> {
+    let units = (x * 10f64.powi(dp as i32)).round();
+    (units.is_finite() && units.abs() < 1e27).then(|| Decimal::from_i128_with_scale(units as i128, dp))
 }
 
 /// Metrics of one computed row; empty (but for provenance) when it is not `ok`.
@@ -360,9 +373,9 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
         },
         replacement_rate_avg: o.avg_wage_retirement.filter(|w| !w.is_zero()).map(|w| money.apply(o.total / w)),
         breakeven_age: breakeven(&life, paid).map(|m| m.since(s.birth)),
-        irr: rate.and_then(dec),
-        pension_wealth: dec(wealth),
-        money_worth: if accumulated > 0.0 { dec(wealth / accumulated) } else { None },
+        irr: rate.and_then(|r| dec(r, 4)),
+        pension_wealth: dec(wealth, 2),
+        money_worth: if accumulated > 0.0 { dec(wealth / accumulated, 4) } else { None },
         provenance: o.provenance.max(life.provenance),
     }
 }

@@ -139,8 +139,14 @@ impl Round {
 /// `num / den` rounded to a whole number by `mode` (`den > 0`).
 #[inline]
 fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
-    let q = num / den;
-    let r = num % den;
+    if den == 1 {
+        return num;
+    }
+    // 64-bit division when both fit: the common case, and much cheaper than 128-bit.
+    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
+        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
+        _ => (num / den, num % den),
+    };
     if r == 0 {
         return q;
     }
