@@ -5,7 +5,7 @@
 
 use super::encoding::{Encoding, Utf8Reader};
 use super::results::{self, Echo, Format, Metrics};
-use super::scenario::{parse_scenario, parse_segment, Header, Row, SEGMENT_COLUMNS};
+use super::scenario::{parse_scenario, parse_segment, Header, Row, SCENARIO_COLUMNS, SEGMENT_COLUMNS};
 use crate::metrics;
 use crate::model::{project, Context, RowError, Status};
 use rayon::prelude::*;
@@ -291,25 +291,81 @@ impl SegmentSource {
     }
 }
 
+/// An opened scenario file: the reader, its header, duplicate-id tracking and the segments
+/// merge. `run` and `check` read through it alike.
+struct Source {
+    path: PathBuf,
+    reader: csv::Reader<Utf8Reader<File>>,
+    header: Header,
+    id_col: usize,
+    seen: HashSet<u64>,
+    segments: Option<SegmentSource>,
+}
+
+impl Source {
+    /// Opens the scenario (and segments) files; header warnings go into `summary`.
+    fn open(
+        input: &Path,
+        segments: Option<&Path>,
+        encoding: Encoding,
+        summary: &mut Summary,
+    ) -> Result<Source, FatalError> {
+        let (mut reader, detected) = open_csv(input, encoding)?;
+        let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
+        let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+        let header = Header::new(names.iter().map(String::as_str))
+            .map_err(|e| FatalError::Header { path: input.display().to_string(), message: e.to_string() })?;
+        if !header.unknown.is_empty() {
+            summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
+        }
+        if detected == Encoding::Gb18030 && encoding == Encoding::Auto {
+            summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
+        }
+        let segments = match segments {
+            Some(p) => Some(SegmentSource::open(p, encoding)?),
+            None => None,
+        };
+        let id_col = header.id_index();
+        Ok(Source { path: input.to_path_buf(), reader, header, id_col, seen: HashSet::new(), segments })
+    }
+
+    /// Reads the next record into `item` (line, duplicate flag, its segments); false at
+    /// the end of the file.
+    fn next(&mut self, item: &mut Item) -> Result<bool, FatalError> {
+        if !self.reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(&self.path, e))? {
+            return Ok(false);
+        }
+        item.line = item.rec.position().map_or(0, |p| p.line());
+        let id = item.rec.get(self.id_col).map(trim_bytes).unwrap_or(b"");
+        item.duplicate = !id.is_empty() && !self.seen.insert(hash_id(id));
+        item.segments.clear();
+        item.segment_error = None;
+        if let Some(src) = self.segments.as_mut() {
+            let id = String::from_utf8_lossy(id);
+            if !id.is_empty() && !item.duplicate {
+                match src.take(&id)? {
+                    Ok(rows) => item.segments = rows,
+                    Err(e) => item.segment_error = Some(e),
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    /// Problems that belong to no row (segment groups without a scenario).
+    fn finish(self) -> Result<Vec<String>, FatalError> {
+        match self.segments {
+            Some(src) => src.finish(),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
 /// Runs the whole pipeline.
 pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
     let started = Instant::now();
-    let (mut reader, detected) = open_csv(&opts.input, opts.encoding)?;
-    let header_rec = reader.byte_headers().map_err(|e| csv_err(&opts.input, e))?.clone();
-    let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-    let header = Header::new(names.iter().map(String::as_str))
-        .map_err(|e| FatalError::Header { path: opts.input.display().to_string(), message: e.to_string() })?;
     let mut summary = Summary::default();
-    if !header.unknown.is_empty() {
-        summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
-    }
-    if detected == Encoding::Gb18030 && opts.encoding == Encoding::Auto {
-        summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
-    }
-    let mut segments = match &opts.segments {
-        Some(p) => Some(SegmentSource::open(p, opts.encoding)?),
-        None => None,
-    };
+    let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
 
     let tmp = temp_path(&opts.output);
     let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io_err(&tmp))?);
@@ -335,30 +391,10 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         let batch = opts.batch_size.max(1);
         let mut items: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
         let mut produced: Vec<Produced> = Vec::with_capacity(batch);
-        let mut seen: HashSet<u64> = HashSet::new();
-        let id_col = header_id_col(&header_rec);
         let want_paths = paths_out.is_some();
         loop {
             let mut n = 0;
-            while n < batch {
-                let item = &mut items[n];
-                if !reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(&opts.input, e))? {
-                    break;
-                }
-                item.line = item.rec.position().map_or(0, |p| p.line());
-                let id = item.rec.get(id_col).map(trim_bytes).unwrap_or(b"");
-                item.duplicate = !id.is_empty() && !seen.insert(hash_id(id));
-                item.segments.clear();
-                item.segment_error = None;
-                if let Some(src) = segments.as_mut() {
-                    let id = String::from_utf8_lossy(id);
-                    if !id.is_empty() && !item.duplicate {
-                        match src.take(&id)? {
-                            Ok(rows) => item.segments = rows,
-                            Err(e) => item.segment_error = Some(e),
-                        }
-                    }
-                }
+            while n < batch && source.next(&mut items[n])? {
                 n += 1;
             }
             if n == 0 {
@@ -368,9 +404,9 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                 .par_iter()
                 .map(|item| {
                     if opts.floor {
-                        echo(item, &header, ctx, opts.format)
+                        echo(item, &source.header, ctx, opts.format)
                     } else {
-                        process(item, &header, ctx, opts.format, want_paths)
+                        process(item, &source.header, ctx, opts.format, want_paths)
                     }
                 })
                 .collect_into_vec(&mut produced);
@@ -395,15 +431,16 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                 break;
             }
         }
-        if let Some(src) = segments.take() {
-            summary.unattached = src.finish()?;
-        }
         out.flush().map_err(io_err(&tmp))?;
         if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
             w.flush().map_err(io_err(p))?;
         }
         Ok(())
     })();
+    let result = result.and_then(|()| {
+        summary.unattached = source.finish()?;
+        Ok(())
+    });
     if let Err(e) = result {
         drop(out);
         drop(paths_out);
@@ -426,12 +463,6 @@ fn trim_bytes(b: &[u8]) -> &[u8] {
     &b[start..end]
 }
 
-fn header_id_col(h: &csv::ByteRecord) -> usize {
-    h.iter()
-        .position(|f| trim_bytes(String::from_utf8_lossy(f).trim_start_matches('\u{feff}').as_bytes()) == b"id")
-        .unwrap_or(0)
-}
-
 /// A sibling temporary file, renamed over `path` on success.
 fn temp_path(path: &Path) -> PathBuf {
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -444,6 +475,8 @@ struct Failure {
     id: String,
     label: String,
     message: String,
+    /// The scenario column at fault, when there is one.
+    column: Option<String>,
 }
 
 /// Record → validated scenario with its segments attached.
@@ -455,12 +488,13 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
             id: fallback_id,
             label: String::new(),
             message: format!("line {line}: not valid UTF-8 text (save as UTF-8, or run with --encoding gb18030)"),
+            column: None,
         });
     }
     let row = Row::new(header, &item.rec);
     let id = row.get("id").unwrap_or(fallback_id.as_str());
     let label = row.get("label").unwrap_or(id);
-    let fail = |message: String| Failure { id: id.to_string(), label: label.to_string(), message };
+    let fail = |message: String| Failure { id: id.to_string(), label: label.to_string(), message, column: None };
     if item.rec.len() > header.width() {
         return Err(fail(format!(
             "line {line}: {} fields, but the header has {}; allowed at most one field per header column (quote fields that contain commas)",
@@ -473,7 +507,8 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
             RowError::new("id", id, "duplicate id (an earlier row has it)", "a unique key per row").message(line),
         ));
     }
-    let mut s = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of).map_err(|e| fail(e.message(line)))?;
+    let mut s = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of)
+        .map_err(|e| Failure { column: Some(e.column.clone()), ..fail(e.message(line)) })?;
     if let Some(e) = &item.segment_error {
         return Err(fail(
             RowError::new("id", &s.id, e.clone(), "segments grouped by id in scenario order").message(line),
@@ -551,7 +586,7 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
             let paths = if want_paths { metrics::paths_rows(&s, &o, &m, ctx, fmt) } else { String::new() };
             Produced { csv, paths, status: Some(o.status), error: None }
         }
-        Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line) }),
+        Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
     }
 }
 
@@ -563,56 +598,49 @@ pub fn check(
     encoding: Encoding,
 ) -> Result<(Summary, Vec<String>), FatalError> {
     let started = Instant::now();
-    let (mut reader, _) = open_csv(input, encoding)?;
-    let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
-    let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-    let header = Header::new(names.iter().map(String::as_str))
-        .map_err(|e| FatalError::Header { path: input.display().to_string(), message: e.to_string() })?;
     let mut summary = Summary::default();
-    if !header.unknown.is_empty() {
-        summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
-    }
+    let mut source = Source::open(input, segments, encoding, &mut summary)?;
     let mut problems = Vec::new();
-    let mut seen = HashSet::new();
-    let id_col = header_id_col(&header_rec);
-    let mut src = match segments {
-        Some(p) => Some(SegmentSource::open(p, encoding)?),
-        None => None,
-    };
     let mut item = Item::default();
-    while reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(input, e))? {
+    while source.next(&mut item)? {
         summary.rows += 1;
-        item.line = item.rec.position().map_or(0, |p| p.line());
-        let id = item.rec.get(id_col).map(trim_bytes).unwrap_or(b"");
-        item.duplicate = !id.is_empty() && !seen.insert(hash_id(id));
-        item.segments.clear();
-        item.segment_error = None;
-        if let Some(src) = src.as_mut() {
-            let id = String::from_utf8_lossy(id);
-            if !id.is_empty() && !item.duplicate {
-                match src.take(&id)? {
-                    Ok(rows) => item.segments = rows,
-                    Err(e) => item.segment_error = Some(e),
-                }
-            }
-        }
-        let p = validate_only(&item, &header, ctx);
-        match p {
-            Some(msg) => {
-                summary.error += 1;
-                problems.push(msg);
-            }
-            None => summary.ok += 1,
+        let found = problems_of(&mut item, &source.header, ctx);
+        if found.is_empty() {
+            summary.ok += 1;
+        } else {
+            summary.error += 1;
+            problems.extend(found);
         }
     }
-    if let Some(src) = src {
-        summary.unattached = src.finish()?;
-    }
+    summary.unattached = source.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok((summary, problems))
 }
 
-/// Parsing and validation of one record (no projection); the message of its problem.
-fn validate_only(item: &Item, header: &Header, ctx: &Context) -> Option<String> {
-    scenario_of(item, header, ctx).err().map(|f| f.message)
+/// Every problem of one record (no projection): after each field error the field is
+/// cleared (required ones get a neutral stand-in) and the record read again, so one bad
+/// row lists all its bad columns.
+fn problems_of(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
+    let mut out = Vec::new();
+    for _ in 0..=SCENARIO_COLUMNS.len() {
+        let Err(f) = scenario_of(item, header, ctx) else { break };
+        out.push(f.message);
+        let Some(col) = f.column.as_deref().and_then(|c| header.field_of(c)) else { break };
+        // Required columns get a neutral stand-in so that the rest of the row is checked.
+        let stand_in: &[u8] = match f.column.as_deref() {
+            Some("scheme") => b"employee",
+            Some("birth") => b"1980-01",
+            Some("category") => b"male",
+            _ => b"",
+        };
+        if item.rec.get(col) == Some(stand_in) {
+            break;
+        }
+        let fields: Vec<Vec<u8>> =
+            item.rec.iter().enumerate().map(|(i, v)| if i == col { stand_in.to_vec() } else { v.to_vec() }).collect();
+        let pos = item.rec.position().cloned();
+        item.rec = csv::ByteRecord::from(fields);
+        item.rec.set_position(pos);
+    }
+    out
 }

@@ -93,6 +93,11 @@ impl Header {
         Ok(Header { pos, unknown, default_region: "shandong/weifang".to_string(), width })
     }
 
+    /// Field index of a scenario column in the file, if the header has it.
+    pub fn field_of(&self, column: &str) -> Option<usize> {
+        SCENARIO_COLUMNS.iter().position(|c| *c == column).and_then(|k| self.pos[k])
+    }
+
     /// Field index of the `id` column.
     pub fn id_index(&self) -> usize {
         self.pos[0].unwrap_or(0)

@@ -178,11 +178,17 @@ fn spreadsheet_files_are_read() {
 fn check_reports_every_problem() {
     let dir = scratch("check");
     let input = dir.join("in.csv");
-    std::fs::write(&input, "id,scheme,category,birth\na,flexible,male,1980-13\nb,flexible,male,1980-01\nc,pension,male,1980-01\na,flexible,male,1980-01\n").unwrap();
+    std::fs::write(
+        &input,
+        "id,scheme,category,birth,hardship\na,flexible,male,1980-13,\nb,flexible,male,1980-01,\nc,pension,man,1980-01,yes\na,flexible,male,1980-01,\n",
+    )
+    .unwrap();
     let out = bin().arg("check").arg(&input).output().unwrap();
     assert_eq!(out.status.code(), Some(3));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(text.lines().count(), 3, "{text}");
+    assert_eq!(text.lines().count(), 5, "{text}");
+    assert!(text.contains("line 4, column category, value 'man'"), "{text}");
+    assert!(text.contains("line 4, column hardship, value 'yes'"), "{text}");
     assert!(text.contains("line 2, column birth"));
     assert!(text.contains("line 4, column scheme"));
     assert!(text.contains("line 5, column id, value 'a': duplicate id"));
