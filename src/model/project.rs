@@ -41,8 +41,8 @@ pub(crate) struct Env<'a> {
     growth: Decimal,
     account_rate: Decimal,
     custom: bool,
-    wages: Vec<(RegionId, Vec<Option<Sourced<Decimal>>>)>,
-    bases: Vec<(RegionId, Vec<Option<Sourced<Decimal>>>)>,
+    wages: Vec<(RegionId, Table)>,
+    bases: Vec<(RegionId, Table)>,
     pub rounding: Rounding,
     pub account_share: Decimal,
     pub employee_share: Decimal,
@@ -88,21 +88,14 @@ impl<'a> Env<'a> {
         let v = if self.custom {
             let params = self.params();
             let row_province = params.region(self.row.region).province;
-            let i = match self.wages.iter().position(|(r, _)| *r == region) {
-                Some(i) => i,
-                None => {
-                    let reg = params.region(region);
-                    let anchor = if reg.province == row_province {
-                        self.row.avg_wage.map(|w| (self.row.as_of.year(), w))
-                    } else {
-                        None
-                    };
-                    let table = project_wage(reg.avg_wage.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth, anchor);
-                    self.wages.push((region, table));
-                    self.wages.len() - 1
-                }
-            };
-            usize::try_from(year - PROJECT_FROM).ok().and_then(|k| self.wages[i].1.get(k).copied().flatten())
+            let (growth, row) = (self.growth, self.row);
+            let table = cached(&mut self.wages, region, || {
+                let reg = params.region(region);
+                let anchor =
+                    if reg.province == row_province { row.avg_wage.map(|w| (row.as_of.year(), w)) } else { None };
+                project_wage(reg.avg_wage.as_ref(), PROJECT_FROM, PROJECT_TO, growth, anchor)
+            });
+            at_year(table, year)
         } else {
             self.ctx.projector.wage(region, year)
         };
@@ -128,18 +121,11 @@ impl<'a> Env<'a> {
     /// C(y) of a region (C14).
     pub fn base(&mut self, region: RegionId, year: i32) -> Result<Decimal, RowError> {
         let v = if self.row.wage_growth.is_some() {
-            let i = match self.bases.iter().position(|(r, _)| *r == region) {
-                Some(i) => i,
-                None => {
-                    let reg = self.params().region(region);
-                    self.bases.push((
-                        region,
-                        project_series(reg.pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, self.growth),
-                    ));
-                    self.bases.len() - 1
-                }
-            };
-            usize::try_from(year - PROJECT_FROM).ok().and_then(|k| self.bases[i].1.get(k).copied().flatten())
+            let (params, growth) = (self.params(), self.growth);
+            let table = cached(&mut self.bases, region, || {
+                project_series(params.region(region).pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, growth)
+            });
+            at_year(table, year)
         } else {
             self.ctx.projector.base(region, year)
         };
@@ -227,6 +213,24 @@ impl<'a> Env<'a> {
         let v = self.params().region(region).hardship_amount.at(at);
         v.map(|v| self.use_value(v)).unwrap_or(Decimal::ZERO)
     }
+}
+
+/// A row's own projected table for a region, made on first use.
+type Table = Vec<Option<Sourced<Decimal>>>;
+
+fn cached<'t>(tables: &'t mut Vec<(RegionId, Table)>, region: RegionId, make: impl FnOnce() -> Table) -> &'t Table {
+    let i = match tables.iter().position(|(r, _)| *r == region) {
+        Some(i) => i,
+        None => {
+            tables.push((region, make()));
+            tables.len() - 1
+        }
+    };
+    &tables[i].1
+}
+
+fn at_year(table: &Table, year: i32) -> Option<Sourced<Decimal>> {
+    usize::try_from(year - PROJECT_FROM).ok().and_then(|k| table.get(k).copied().flatten())
 }
 
 /// Projects one scenario (C1–C26).
@@ -839,37 +843,39 @@ fn bridge_to_resident(
     let trace = merge_traces(emp.as_ref().map(|e| e.trace.as_slice()).unwrap_or(&[]), &res.trace);
     let last_base = emp.as_ref().and_then(|e| e.last_part()).map(|p| p.base);
     let paid = payments(emp.as_ref(), Some(&res), pension);
+    // Everything but the pension components; an ineligible row keeps the zeros.
+    let mut out = Outcome {
+        status: Status::Ineligible,
+        scheme: Scheme::Resident,
+        claim_region: s.region,
+        retire: pension,
+        retire_age: pension.since(s.birth),
+        divisor: None,
+        years,
+        min_years: min,
+        avg_index: None,
+        base: None,
+        balance,
+        basic: Decimal::ZERO,
+        account: Decimal::ZERO,
+        transitional: Decimal::ZERO,
+        resident_basic: Decimal::ZERO,
+        bonus: Decimal::ZERO,
+        allowance: Decimal::ZERO,
+        total: Decimal::ZERO,
+        own_paid,
+        gov_paid: res.gov_paid,
+        refunds: res.refunds,
+        notes,
+        provenance: env.provenance,
+        last_base,
+        trace,
+        payments: paid,
+        avg_wage_retirement: None,
+    };
     if years < min {
-        notes.push(format!("{years} resident years are short of the 15 required at 60 (C21)"));
-        return Ok(Outcome {
-            status: Status::Ineligible,
-            scheme: Scheme::Resident,
-            claim_region: s.region,
-            retire: pension,
-            retire_age: pension.since(s.birth),
-            divisor: None,
-            years,
-            min_years: min,
-            avg_index: None,
-            base: None,
-            balance,
-            basic: Decimal::ZERO,
-            account: Decimal::ZERO,
-            transitional: Decimal::ZERO,
-            resident_basic: Decimal::ZERO,
-            bonus: Decimal::ZERO,
-            allowance: Decimal::ZERO,
-            total: Decimal::ZERO,
-            own_paid,
-            gov_paid: res.gov_paid,
-            refunds: res.refunds,
-            notes,
-            provenance: env.provenance,
-            last_base,
-            trace,
-            payments: paid,
-            avg_wage_retirement: None,
-        });
+        out.notes.push(format!("{years} resident years are short of the 15 required at 60 (C21)"));
+        return Ok(out);
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.
     let region = params.region(s.region);
@@ -907,37 +913,15 @@ fn bridge_to_resident(
     let bonus = money.apply(per_year * extra);
     // C23 account = round(balance / 139, 2).
     let account = money.apply(balance / nat.resident_divisor);
-    let total = resident_basic + bonus + account;
-    let avg_wage_retirement = env.wage(s.region, pension.year() + 1, pension).ok();
-    Ok(Outcome {
-        status: Status::Ok,
-        scheme: Scheme::Resident,
-        claim_region: s.region,
-        retire: pension,
-        retire_age: pension.since(s.birth),
-        divisor: Some(nat.resident_divisor),
-        years,
-        min_years: min,
-        avg_index: None,
-        base: None,
-        balance,
-        basic: Decimal::ZERO,
-        account,
-        transitional: Decimal::ZERO,
-        resident_basic,
-        bonus,
-        allowance: Decimal::ZERO,
-        total,
-        own_paid,
-        gov_paid: res.gov_paid,
-        refunds: res.refunds,
-        notes,
-        provenance: env.provenance,
-        last_base,
-        trace,
-        payments: paid,
-        avg_wage_retirement,
-    })
+    out.avg_wage_retirement = env.wage(s.region, pension.year() + 1, pension).ok();
+    out.status = Status::Ok;
+    out.divisor = Some(nat.resident_divisor);
+    out.account = account;
+    out.resident_basic = resident_basic;
+    out.bonus = bonus;
+    out.total = resident_basic + bonus + account;
+    out.provenance = env.provenance;
+    Ok(out)
 }
 
 /// Own payments in time: employee parts month by month, resident years at the year end,
