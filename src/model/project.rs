@@ -218,7 +218,7 @@ impl<'a> Env<'a> {
 /// A row's own projected table for a region, made on first use.
 type Table = Vec<Option<Sourced<Decimal>>>;
 
-fn cached<'t>(tables: &'t mut Vec<(RegionId, Table)>, region: RegionId, make: impl FnOnce() -> Table) -> &'t Table {
+fn cached(tables: &mut Vec<(RegionId, Table)>, region: RegionId, make: impl FnOnce() -> Table) -> &Table {
     let i = match tables.iter().position(|(r, _)| *r == region) {
         Some(i) => i,
         None => {
