@@ -34,6 +34,11 @@ use crate::params::{to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
+thread_local! {
+    /// Reused buffer for the monthly flows of one row.
+    static FLOWS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
 /// Header of the `--paths` CSV.
 pub const PATHS_HEADER: &str =
     "id,year,age,own_paid,gov_paid,balance,monthly_pension,cumulative_paid,cumulative_received,survival\n";
@@ -217,45 +222,56 @@ fn breakeven(life: &Lifetime, paid: Decimal) -> Option<Month> {
     None
 }
 
-/// Survival-weighted monthly receipts from the pension month to the end of the table.
-fn receipts(life: &Lifetime, ctx: &Context) -> Vec<f64> {
+/// Monthly net flows from the first own payment to the end of the table: own payments
+/// negative, survival-weighted receipts positive. Returns the offset of the pension month
+/// and the pension wealth at `discount` (receipts only).
+fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Context, discount: f64) -> (usize, f64) {
+    let t0 = payments.first().map_or(life.start, |p| p.first.min(life.start));
+    let offset = life.start.since(t0) as usize;
     let n = life.end.since(life.start).max(0) as usize;
-    let mut out = Vec::with_capacity(n);
+    f.clear();
+    f.resize(offset + n, 0.0);
+    // Receipts, one calendar year at a time: pension × l(age) / l(pension age).
     let l = ctx.life.curve(life.sex);
     let l0 = l.get(life.start_age as usize).copied().unwrap_or(0.0);
     let inv_l0 = if l0 > 0.0 { 1.0 / l0 } else { 0.0 };
-    let mut t = life.start;
-    for (k, p) in life.pension.iter().enumerate() {
-        let amount = to_f64(*p);
-        let year = life.start.year() + k as i32;
-        while t < life.end && t.year() == year {
-            let age = t.since(life.birth);
-            let sv = match life.death_age {
-                Some(d) => f64::from(u8::from(age < d as i32 * 12)),
-                None => l.get(age as usize).copied().unwrap_or(0.0) * inv_l0,
-            };
-            out.push(amount * sv);
-            t = t.plus(1);
+    let mut k = 0usize;
+    for (y, p) in life.pension.iter().enumerate() {
+        let year = life.start.year() + y as i32;
+        let first = life.start.max(Month::january(year));
+        let last = Month::december(year).min(life.end.plus(-1));
+        if first > last {
+            break;
         }
-    }
-    out
-}
-
-/// Monthly net flows from the first payment: receipts minus own payments.
-fn net_flows(start: Month, receipts: &[f64], payments: &[Payment]) -> Vec<f64> {
-    let t0 = payments.first().map_or(start, |p| p.first.min(start));
-    let offset = start.since(t0) as usize;
-    let mut f = vec![0.0f64; offset + receipts.len()];
-    f[offset..].copy_from_slice(receipts);
-    for p in payments {
-        let amount = to_f64(p.per_month);
-        for m in p.first.since(t0)..=p.last.since(t0) {
-            if let Some(x) = f.get_mut(m as usize) {
-                *x -= amount;
+        let amount = to_f64(*p);
+        let count = (last.since(first) + 1) as usize;
+        let age0 = first.since(life.birth);
+        let out = &mut f[offset + k..offset + k + count];
+        match life.death_age {
+            Some(d) => {
+                let alive = (d as i32 * 12 - age0).clamp(0, count as i32) as usize;
+                out[..alive].fill(amount);
+            }
+            None => {
+                let from = (age0.max(0) as usize).min(l.len());
+                let to = (from + count).min(l.len());
+                for (o, lx) in out.iter_mut().zip(&l[from..to]) {
+                    *o = amount * lx * inv_l0;
+                }
             }
         }
+        k += count;
     }
-    f
+    let wealth = npv(&f[offset..], (1.0 + discount).powf(-1.0 / 12.0));
+    for p in payments {
+        let amount = to_f64(p.per_month);
+        let a = p.first.since(t0).max(0) as usize;
+        let b = ((p.last.since(t0) + 1).max(0) as usize).min(f.len());
+        for x in f.iter_mut().take(b).skip(a) {
+            *x -= amount;
+        }
+    }
+    (offset, wealth)
 }
 
 /// Σ f[t] x^t with four independent Horner chains.
@@ -349,22 +365,20 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     }
     let life = lifetime(s, o, ctx);
     let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
-    let received = receipts(&life, ctx);
-    // Pension wealth at the pension month: receipts discounted monthly.
-    let wealth = npv(&received, (1.0 + d).powf(-1.0 / 12.0));
-    // Own payments accumulated to the pension month at the same rate.
+    let (wealth, rate) = FLOWS.with(|buf| {
+        let mut f = buf.borrow_mut();
+        let (_, wealth) = flows_into(&mut f, &life, &o.payments, ctx, d);
+        (wealth, irr(&f))
+    });
+    // Own payments accumulated to the pension month at the same rate (geometric sums).
     let up = (1.0 + d).powf(1.0 / 12.0);
     let mut accumulated = 0.0;
     for p in &o.payments {
-        let amount = to_f64(p.per_month);
-        let mut factor = up.powi(life.start.since(p.last));
-        for _ in 0..=p.last.since(p.first) {
-            accumulated += amount * factor;
-            factor *= up;
-        }
+        let n = p.last.since(p.first) + 1;
+        let sum = if (up - 1.0).abs() < 1e-15 { f64::from(n) } else { (up.powi(n) - 1.0) / (up - 1.0) };
+        accumulated += to_f64(p.per_month) * up.powi(life.start.since(p.last)) * sum;
     }
     let paid = net_paid(&o.payments);
-    let rate = irr(&net_flows(life.start, &received, &o.payments));
     let money = Round::half_up(4);
     Metrics {
         replacement_rate: match (o.scheme, o.last_base) {
