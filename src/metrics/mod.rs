@@ -349,7 +349,22 @@ fn irr(f: &[f64]) -> Option<f64> {
     let yearly: Vec<f64> = f.chunks(12).map(|c| c.iter().sum()).collect();
     let guess_rate = solve(&yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo), 1.0 / 1.03).map_or(0.03, |x| 1.0 / x - 1.0);
     let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
-    solve(f, x_of(r_hi), x_of(r_lo), x_of(guess_rate)).map(|x| x.powf(-12.0) - 1.0)
+    let (lo, hi) = (x_of(r_hi), x_of(r_lo));
+    // Newton from the yearly guess usually lands in two or three steps; a root it reaches
+    // is a root, so the bracketed search only runs when it does not.
+    let mut x = x_of(guess_rate);
+    for _ in 0..8 {
+        let (v, dv) = npv_and_slope(f, x);
+        let next = x - v / dv;
+        if !(dv != 0.0 && next.is_finite() && next > lo && next < hi) {
+            break;
+        }
+        if (next - x).abs() < 1e-9 {
+            return Some(next.powf(-12.0) - 1.0);
+        }
+        x = next;
+    }
+    solve(f, lo, hi, x_of(guess_rate)).map(|x| x.powf(-12.0) - 1.0)
 }
 
 /// An `f64` statistic as a decimal with `dp` places (rounded half away from zero).

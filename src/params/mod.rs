@@ -204,7 +204,7 @@ pub fn to_units(d: Decimal, dp: u32) -> Option<i128> {
 #[inline]
 pub fn to_f64(d: Decimal) -> f64 {
     let m = d.mantissa();
-    let m = i64::try_from(m).map(|x| x as f64).unwrap_or(m as f64);
+    let m = i64::try_from(m).map_or_else(|_| m as f64, |x| x as f64);
     m / 10f64.powi(d.scale() as i32)
 }
 
