@@ -298,8 +298,64 @@ struct Source {
     reader: csv::Reader<Utf8Reader<File>>,
     header: Header,
     id_col: usize,
-    seen: HashSet<u64>,
+    ids: DuplicateIds,
     segments: Option<SegmentSource>,
+}
+
+/// Exact duplicate-id detection in flat memory. A first pass over the ids fills a fixed
+/// 8 MiB Bloom filter; every id whose bits were all set already is a *suspect* (each true
+/// duplicate is one, plus rare false positives: about 1e-5 of the rows at a million
+/// rows). Only suspects are then tracked exactly (by their 64-bit hash) while the rows are
+/// read for real, so memory does not grow with the file.
+struct DuplicateIds {
+    suspects: HashSet<u64>,
+    seen: HashSet<u64>,
+}
+
+/// Bloom filter size in 64-bit words (2^20 words = 8 MiB = 2^26 bits) and hash count.
+const BLOOM_WORDS: usize = 1 << 20;
+const BLOOM_HASHES: u64 = 4;
+
+impl DuplicateIds {
+    fn scan(
+        reader: &mut csv::Reader<Utf8Reader<File>>,
+        id_col: usize,
+        path: &Path,
+    ) -> Result<DuplicateIds, FatalError> {
+        let mut bloom = vec![0u64; BLOOM_WORDS];
+        let mut suspects = HashSet::new();
+        let mut rec = csv::ByteRecord::new();
+        let bits = (BLOOM_WORDS * 64) as u64;
+        while reader.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
+            let id = rec.get(id_col).map(trim_bytes).unwrap_or(b"");
+            if id.is_empty() {
+                continue;
+            }
+            let h = hash_id(id);
+            // Double hashing: positions h1 + i·h2.
+            let (h1, h2) = (h, (h >> 32) | 1);
+            let mut all_set = true;
+            for i in 0..BLOOM_HASHES {
+                let bit = h1.wrapping_add(i.wrapping_mul(h2)) % bits;
+                let (w, m) = ((bit / 64) as usize, 1u64 << (bit % 64));
+                all_set &= bloom[w] & m != 0;
+                bloom[w] |= m;
+            }
+            if all_set {
+                suspects.insert(h);
+            }
+        }
+        Ok(DuplicateIds { suspects, seen: HashSet::new() })
+    }
+
+    /// True when this id appeared on an earlier row.
+    fn is_duplicate(&mut self, id: &[u8]) -> bool {
+        if id.is_empty() {
+            return false;
+        }
+        let h = hash_id(id);
+        self.suspects.contains(&h) && !self.seen.insert(h)
+    }
 }
 
 impl Source {
@@ -326,7 +382,9 @@ impl Source {
             None => None,
         };
         let id_col = header.id_index();
-        Ok(Source { path: input.to_path_buf(), reader, header, id_col, seen: HashSet::new(), segments })
+        let (mut first, _) = open_csv(input, encoding)?;
+        let ids = DuplicateIds::scan(&mut first, id_col, input)?;
+        Ok(Source { path: input.to_path_buf(), reader, header, id_col, ids, segments })
     }
 
     /// Reads the next record into `item` (line, duplicate flag, its segments); false at
@@ -337,7 +395,7 @@ impl Source {
         }
         item.line = item.rec.position().map_or(0, |p| p.line());
         let id = item.rec.get(self.id_col).map(trim_bytes).unwrap_or(b"");
-        item.duplicate = !id.is_empty() && !self.seen.insert(hash_id(id));
+        item.duplicate = self.ids.is_duplicate(id);
         item.segments.clear();
         item.segment_error = None;
         if let Some(src) = self.segments.as_mut() {

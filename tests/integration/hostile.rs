@@ -193,3 +193,24 @@ fn check_reports_every_problem() {
     assert!(text.contains("line 4, column scheme"));
     assert!(text.contains("line 5, column id, value 'a': duplicate id"));
 }
+
+/// Duplicate detection stays exact on a larger file (the Bloom pre-pass flags suspects,
+/// only true repeats become errors).
+#[test]
+fn duplicate_ids_are_exact_on_many_rows() {
+    let dir = scratch("many_ids");
+    let mut csv = String::from("id,scheme,birth\n");
+    for i in 0..30_000 {
+        csv.push_str(&format!("p{i},resident,1966-06\n"));
+    }
+    for i in [7, 20_000, 29_999] {
+        csv.push_str(&format!("p{i},resident,1966-06\n"));
+    }
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert_eq!(out.status.code(), Some(3));
+    assert_eq!(rows.len(), 30_003);
+    let dups: Vec<&str> =
+        rows.iter().filter(|r| r["message"].contains("duplicate id")).map(|r| r["id"].as_str()).collect();
+    assert_eq!(dups, ["p7", "p20000", "p29999"]);
+    assert!(rows[..30_000].iter().all(|r| !r["message"].contains("duplicate")));
+}
