@@ -641,7 +641,7 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
                 tier: s.tier,
             };
             results::push_outcome(&mut csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
-            let paths = if want_paths { metrics::paths_rows(&s, &o, &m, ctx, fmt) } else { String::new() };
+            let paths = if want_paths { metrics::paths_rows(&s, &o, ctx, fmt) } else { String::new() };
             Produced { csv, paths, status: Some(o.status), error: None }
         }
         Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),

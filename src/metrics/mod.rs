@@ -28,7 +28,7 @@
 //! Money owed (pensions, increases, payments, break-even) is exact decimal; the
 //! survival- and discount-weighted statistics are computed in `f64` and rounded at output.
 
-use crate::io::results::{push_text, Format, Metrics};
+use crate::io::results::{fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
 use crate::params::{to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
@@ -411,8 +411,7 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
 
 /// Yearly path rows of one row (`--paths`): from the first projected year to the life
 /// horizon (to the table's end for rows without a pension).
-pub fn paths_rows(s: &Scenario, o: &Outcome, m: &Metrics, ctx: &Context, fmt: Format) -> String {
-    let _ = m;
+pub fn paths_rows(s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) -> String {
     let life = (o.status == Status::Ok).then(|| lifetime(s, o, ctx));
     let first_year = o.payments.first().map_or(s.as_of.year(), |p| p.first.year()).min(s.as_of.year());
     let last_month = match &life {
@@ -453,20 +452,13 @@ pub fn paths_rows(s: &Scenario, o: &Outcome, m: &Metrics, ctx: &Context, fmt: Fo
         };
         push_text(&mut out, &s.id, fmt);
         let _ = write!(out, ",{y},{},", dec_.since(s.birth) / 12);
-        let _ = write!(out, "{:.2},", own.round_dp(2));
+        let _ = write!(out, "{},", fixed(own, 2));
         if let Some(t) = tr {
-            let _ = write!(out, "{:.2},{:.2},", t.gov_paid.round_dp(2), t.balance.round_dp(2));
+            let _ = write!(out, "{},{},", fixed(t.gov_paid, 2), fixed(t.balance, 2));
         } else {
             out.push_str(",,");
         }
-        let _ = writeln!(
-            out,
-            "{:.2},{:.2},{:.2},{:.6}",
-            pension.round_dp(2),
-            cum_paid.round_dp(2),
-            cum_recv.round_dp(2),
-            survival
-        );
+        let _ = writeln!(out, "{},{},{},{survival:.6}", fixed(pension, 2), fixed(cum_paid, 2), fixed(cum_recv, 2));
     }
     out
 }

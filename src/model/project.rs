@@ -176,7 +176,7 @@ impl<'a> Env<'a> {
         let reg = self.params().region(sp.region);
         let Some(table) = reg.tiers_at(at) else {
             return Err(RowError::new(
-                sp.column,
+                "tier",
                 "",
                 format!("no resident tier table for {} in {at}", reg.key),
                 "a region with resident_tiers",
@@ -186,7 +186,7 @@ impl<'a> Env<'a> {
         let found = match sp.tier {
             Some(t) => table.tiers.iter().find(|x| x.tier == t).copied().ok_or_else(|| {
                 RowError::new(
-                    sp.column,
+                    "tier",
                     t.to_string(),
                     format!("not a resident tier of {} in {}", reg.key, at.year()),
                     allowed(),
@@ -345,7 +345,6 @@ fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
                 to: s.stop.unwrap_or(last),
                 tier: s.tier,
                 region: s.region,
-                column: "tier",
             }]
         } else {
             Vec::new()
@@ -354,7 +353,7 @@ fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
         s.segments
             .iter()
             .filter(|g| g.scheme == Scheme::Resident)
-            .map(|g| ResSpell { from: g.start, to: g.end, tier: g.tier, region: g.region, column: "tier" })
+            .map(|g| ResSpell { from: g.start, to: g.end, tier: g.tier, region: g.region })
             .collect()
     };
     spells
@@ -418,11 +417,11 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
         ));
     }
     if n >= min {
-        return employee_pension(s, env, cat, &stat, retire, emp, None);
+        return employee_pension(s, env, &stat, retire, emp, None);
     }
     match s.shortfall {
         Shortfall::None => Ok(ineligible(s, env, retire, n, min, &emp, None)),
-        Shortfall::Resident => bridge_to_resident(s, env, Some((cat, stat, emp, n)), retire),
+        Shortfall::Resident => bridge_to_resident(s, env, Some((emp, n)), retire),
         Shortfall::Extend => {
             // C18/C26: continue at the row's index, in the province and scheme of the last
             // contribution month, from the (statutory or later chosen) pension month.
@@ -454,7 +453,7 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all)?;
             let note =
                 format!("contributions extended {x} months from {retire} to reach the minimum {min} years (C18)");
-            employee_pension(s, env, cat, &stat, new_retire, emp, Some(note))
+            employee_pension(s, env, &stat, new_retire, emp, Some(note))
         }
     }
 }
@@ -607,13 +606,11 @@ fn claim_province(env: &Env, s: &Scenario, emp: &EmpAccrual) -> RegionId {
 fn employee_pension(
     s: &Scenario,
     env: &mut Env,
-    cat: Category,
     stat: &RetirementInfo,
     retire: Month,
     emp: EmpAccrual,
     note: Option<String>,
 ) -> Result<Outcome, RowError> {
-    let _ = cat;
     let params = env.params();
     let nat = &params.national;
     let money = env.rounding.money;
@@ -775,7 +772,6 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
         employee_pension(
             s,
             env,
-            cat,
             &stat,
             stat.month,
             emp,
@@ -785,7 +781,7 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             )),
         )
     } else {
-        bridge_to_resident(s, env, Some((cat, stat, emp, n)), stat.month)
+        bridge_to_resident(s, env, Some((emp, n)), stat.month)
     }
 }
 
@@ -795,7 +791,7 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
 fn bridge_to_resident(
     s: &Scenario,
     env: &mut Env,
-    employee: Option<(Category, RetirementInfo, EmpAccrual, Decimal)>,
+    employee: Option<(EmpAccrual, Decimal)>,
     retire: Month,
 ) -> Result<Outcome, RowError> {
     let params = env.params();
@@ -808,15 +804,12 @@ fn bridge_to_resident(
 
     // The employee account keeps earning employee interest until the pension month.
     let (emp, emp_years) = match employee {
-        Some((_, _, emp, n)) => {
-            let last_contribution = emp.parts.iter().map(|p| p.last).max();
-            let continued = match last_contribution {
-                Some(_) | None if pension > retire => {
-                    let spells: Vec<EmpSpell> = Vec::new();
-                    let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &spells)?;
-                    EmpAccrual { balance: tail.balance, trace: [emp.trace.clone(), tail.trace].concat(), ..emp }
-                }
-                _ => emp,
+        Some((emp, n)) => {
+            let continued = if pension > retire {
+                let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &[])?;
+                EmpAccrual { balance: tail.balance, trace: [emp.trace.clone(), tail.trace].concat(), ..emp }
+            } else {
+                emp
             };
             notes.push(format!(
                 "employee years {n} are short of the minimum: employee account {} joins the resident account and the years count as resident years (C24)",

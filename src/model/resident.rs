@@ -18,8 +18,6 @@ pub(crate) struct ResSpell {
     pub tier: Option<Decimal>,
     /// Region whose tier table applies.
     pub region: RegionId,
-    /// Column that set the tier, for messages.
-    pub column: &'static str,
 }
 
 /// Result of the resident accrual.
