@@ -147,8 +147,9 @@ fn hostile_file_keeps_every_row() {
     assert_eq!(out.status.code(), Some(3));
     assert_eq!(rows.len(), n, "{} hostile cases in, {} rows out", n, rows.len());
     assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
-    // Excel mode neutralises formula-like text.
+    // Excel mode writes a BOM and neutralises formula-like text.
     let (_, rows) = run_csv(&dir, &text, &["--excel"]);
+    assert!(std::fs::read(dir.join("out.csv")).unwrap().starts_with("\u{feff}id,".as_bytes()));
     assert!(rows.iter().all(|r| !r["label"].starts_with('=') && !r["label"].starts_with('@')));
 }
 
