@@ -293,14 +293,41 @@ fn npv(f: &[f64], x: f64) -> f64 {
     total
 }
 
-/// Σ f[t] x^t and its derivative in x (Horner).
+/// Σ f[t] x^t and its derivative in x. Four interleaved Horner chains in y = x^4 (one per
+/// residue of t mod 4) keep the floating-point units busy; the tail is added directly.
+/// With A_j(y) = Σ_k f[4k + j] y^k: value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j +
+/// 4 x^(j+3) A_j'(y)).
 fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
-    let (mut p, mut dp) = (0.0f64, 0.0f64);
-    for c in f.iter().rev() {
-        dp = dp * x + p;
-        p = p * x + c;
+    let y = x * x * x * x;
+    let chunks = f.len() / 4;
+    let (mut a, mut da) = ([0.0f64; 4], [0.0f64; 4]);
+    for c in (0..chunks).rev() {
+        for j in 0..4 {
+            da[j] = da[j] * y + a[j];
+            a[j] = a[j] * y + f[c * 4 + j];
+        }
     }
-    (p, dp)
+    let (x2, x3) = (x * x, x * x * x);
+    let xs = [1.0, x, x2, x3];
+    let mut value = 0.0;
+    let mut slope = 0.0;
+    for j in 0..4 {
+        value += xs[j] * a[j];
+        let dxj = if j == 0 { 0.0 } else { j as f64 * xs[j - 1] };
+        slope += dxj * a[j] + 4.0 * xs[j] * x3 * da[j];
+    }
+    // Tail t = 4·chunks + i.
+    let mut p = y.powi(chunks as i32);
+    let base = (4 * chunks) as f64;
+    for (i, v) in f[4 * chunks..].iter().enumerate() {
+        let t = base + i as f64;
+        value += v * p;
+        if t > 0.0 {
+            slope += v * t * p / x;
+        }
+        p *= x;
+    }
+    (value, slope)
 }
 
 /// Root of Σ f[t] x^t in x on (lo, hi): Newton steps kept inside a shrinking bracket
@@ -493,6 +520,18 @@ mod tests {
         let x = (1.0 + r).powf(-1.0 / 12.0);
         assert!(npv(&f, x).abs() < 1e-6, "r={r} npv={}", npv(&f, x));
         assert!(r > 0.3 && r < 100.0, "{r}");
+    }
+
+    #[test]
+    fn npv_and_slope_match_direct_sums() {
+        for n in [0usize, 1, 3, 4, 5, 23, 100] {
+            let f: Vec<f64> = (0..n).map(|i| ((i * 37 % 11) as f64 - 5.0) * 1.5).collect();
+            let x: f64 = 0.97;
+            let value: f64 = f.iter().enumerate().map(|(i, v)| v * x.powi(i as i32)).sum();
+            let slope: f64 = f.iter().enumerate().skip(1).map(|(i, v)| v * i as f64 * x.powi(i as i32 - 1)).sum();
+            let (v, d) = npv_and_slope(&f, x);
+            assert!((v - value).abs() < 1e-9 && (d - slope).abs() < 1e-8, "n={n}: {v} vs {value}, {d} vs {slope}");
+        }
     }
 
     #[test]
