@@ -101,7 +101,7 @@ pub(crate) fn accrue(
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
         let rate = env.rate(y);
-        let mut weighted = acc.balance * Decimal::from(e.since(a) + 1);
+        let mut weighted = times(acc.balance, i64::from(e.since(a) + 1));
         let mut credits = Decimal::ZERO;
         let mut own_year = Decimal::ZERO;
         for sp in spells {
@@ -116,12 +116,11 @@ pub(crate) fn accrue(
             let credit = money.mul(base, env.account_share);
             let share = if sp.scheme == Scheme::Flexible { env.flexible_share } else { env.employee_share };
             let own = money.mul(base, share);
-            let kd = Decimal::from(k);
             // Σ_{n=p}^{q} (e − n + 1) = k × ((e − p + 1) + (e − q + 1)) / 2, an integer.
-            let weight = Decimal::from(k * (e.since(p) + 1 + e.since(q) + 1) / 2);
-            credits += credit * kd;
-            weighted += credit * weight;
-            own_year += own * kd;
+            let weight = i64::from(k * (e.since(p) + 1 + e.since(q) + 1) / 2);
+            credits += times(credit, i64::from(k));
+            weighted += times(credit, weight);
+            own_year += times(own, i64::from(k));
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -138,7 +137,7 @@ pub(crate) fn accrue(
         }
         let interest = money.mul_div(rate, weighted, 12);
         acc.balance += credits + interest;
-        if acc.balance.abs() > super::BALANCE_LIMIT {
+        if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
         acc.own_paid += own_year;
@@ -147,6 +146,15 @@ pub(crate) fn accrue(
         }
     }
     Ok(acc)
+}
+
+/// `d × k` for a whole `k`: on the mantissa when it fits (exact, like the decimal product).
+#[inline]
+fn times(d: Decimal, k: i64) -> Decimal {
+    match d.mantissa().checked_mul(i128::from(k)) {
+        Some(m) if m.unsigned_abs() < 1u128 << 95 => Decimal::from_i128_with_scale(m, d.scale()),
+        _ => d * Decimal::from(k),
+    }
 }
 
 /// Smallest number of extra months `x` with `round(known + (months + x) / 12, 2) ≥ min`

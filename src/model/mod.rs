@@ -281,6 +281,18 @@ pub struct YearTrace {
 /// later product inside the range of exact decimals).
 pub(crate) const BALANCE_LIMIT: Decimal = Decimal::from_parts(0x6310_0000, 0x6BC7_5E2D, 0x5, false, 0);
 
+/// True when |d| > [`BALANCE_LIMIT`]; decided on the mantissa where the scale allows
+/// (the common case), without a decimal comparison.
+#[inline]
+pub(crate) fn beyond_limit(d: Decimal) -> bool {
+    const E20: u128 = 100_000_000_000_000_000_000;
+    let m = d.mantissa().unsigned_abs();
+    if m <= E20 {
+        return false; // |d| = m / 10^scale ≤ m ≤ 1e20
+    }
+    d.abs() > BALANCE_LIMIT
+}
+
 /// The error for an account that leaves [`BALANCE_LIMIT`].
 pub(crate) fn overflow(column: &str, year: i32) -> RowError {
     RowError::new(
@@ -332,5 +344,9 @@ mod tests {
     #[test]
     fn balance_limit_is_1e20() {
         assert_eq!(BALANCE_LIMIT.to_string(), "100000000000000000000");
+        assert!(!beyond_limit("100000000000000000000".parse().unwrap()));
+        assert!(beyond_limit("100000000000000000000.01".parse().unwrap()));
+        assert!(!beyond_limit("99999999999999999999.99".parse().unwrap()));
+        assert!(beyond_limit("-100000000000000000001".parse().unwrap()));
     }
 }

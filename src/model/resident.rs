@@ -62,7 +62,7 @@ pub(crate) fn accrue(
         let rate = env.resident_rate(y);
         let interest = money.mul(acc.balance, rate);
         acc.balance += interest;
-        if acc.balance.abs() > super::BALANCE_LIMIT {
+        if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
         let (mut own, mut gov) = (Decimal::ZERO, Decimal::ZERO);
