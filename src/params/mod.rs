@@ -203,9 +203,15 @@ pub fn to_units(d: Decimal, dp: u32) -> Option<i128> {
 /// A decimal as `f64` (for statistics; not exact).
 #[inline]
 pub fn to_f64(d: Decimal) -> f64 {
+    #[cold]
+    #[inline(never)]
+    fn wide(m: i128) -> f64 {
+        m as f64
+    }
     let m = d.mantissa();
-    let m = i64::try_from(m).map_or_else(|_| m as f64, |x| x as f64);
-    m / 10f64.powi(d.scale() as i32)
+    let small = m as i64;
+    let v = if i128::from(small) == m { small as f64 } else { wide(m) };
+    v / 10f64.powi(d.scale() as i32)
 }
 
 /// The rounding steps of a region (C2).
