@@ -30,7 +30,7 @@
 
 use crate::io::results::{fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{to_f64, to_units, Month, Provenance, Round, Sex};
+use crate::params::{to_f64, to_units, Month, Provenance, Round, RoundMode, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -125,8 +125,32 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     .flatten()
     .max()
     .unwrap_or(0);
+    // After the last dated rule or step every year is plain indexation.
+    let last_rule = if o.scheme == Scheme::Resident {
+        if s.resident_basic.is_none() {
+            last_step
+        } else {
+            i32::MIN
+        }
+    } else {
+        let last = |v: &[crate::params::Adjustment]| v.last().map_or(i32::MIN, |a| a.year);
+        last(&region.adjustments).max(last(&params.national.adjustments))
+    };
     for y in o.retire.year() + 1..=last_year {
         let prev = *pension.last().expect("starts non-empty");
+        if y > last_rule {
+            provenance = provenance.max(Provenance::Projected);
+            let years = (last_year - y + 1) as usize;
+            if o.scheme == Scheme::Resident {
+                let fixed = o.bonus + o.account;
+                for b in index_path(basic, grow, money, years) {
+                    pension.push(b + fixed);
+                }
+            } else {
+                pension.extend(index_path(prev, grow, money, years));
+            }
+            break;
+        }
         let next = if o.scheme == Scheme::Resident {
             let jan = Month::january(y);
             basic = if s.resident_basic.is_none() && y <= last_step {
@@ -180,6 +204,45 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
         start_age,
         death_age: s.death_age,
         provenance,
+    }
+}
+
+/// `years` successive values round(v × grow), starting from `v × grow`. Whole units of the
+/// rounding step on 64-bit integers when they fit (the same numbers as the decimal steps).
+fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize) -> Vec<Decimal> {
+    let mut out = Vec::with_capacity(years);
+    let units =
+        (v.scale() <= money.places).then(|| to_units(v, money.places)).flatten().and_then(|u| i64::try_from(u).ok());
+    let factor = i64::try_from(grow.mantissa()).ok().filter(|_| grow.scale() <= 18);
+    if let (Some(mut u), Some(f)) = (units, factor) {
+        let den = 10i64.pow(grow.scale());
+        for _ in 0..years {
+            let Some(num) = u.checked_mul(f) else { break };
+            u = round_div(num, den, money);
+            out.push(Decimal::from_i128_with_scale(i128::from(u), money.places));
+        }
+    }
+    let mut last = out.last().copied().unwrap_or(v);
+    while out.len() < years {
+        last = money.mul(last, grow);
+        out.push(last);
+    }
+    out
+}
+
+/// `num / den` rounded by the mode of `money` (`den > 0`).
+fn round_div(num: i64, den: i64, money: Round) -> i64 {
+    let (q, r) = (num / den, num % den);
+    let away = r != 0
+        && match money.mode {
+            RoundMode::HalfAwayFromZero => r.unsigned_abs() * 2 >= den.unsigned_abs(),
+            RoundMode::Up => true,
+            RoundMode::Down => false,
+        };
+    if away {
+        q + num.signum()
+    } else {
+        q
     }
 }
 
@@ -520,6 +583,25 @@ mod tests {
         let x = (1.0 + r).powf(-1.0 / 12.0);
         assert!(npv(&f, x).abs() < 1e-6, "r={r} npv={}", npv(&f, x));
         assert!(r > 0.3 && r < 100.0, "{r}");
+    }
+
+    proptest::proptest! {
+        /// The integer indexation path equals repeated decimal rounding.
+        #[test]
+        fn index_path_matches_decimal_steps(v in 0i64..100_000_000, vs in 0u32..4, g in -100i64..200, gs in 3u32..6,
+                                            places in 0u32..4, mode in 0usize..3, years in 0usize..60) {
+            let v = Decimal::new(v, vs);
+            let grow = Decimal::ONE + Decimal::new(g, gs);
+            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
+            let money = Round { places, mode };
+            let mut want = Vec::new();
+            let mut cur = v;
+            for _ in 0..years {
+                cur = money.apply(cur * grow);
+                want.push(cur);
+            }
+            proptest::prop_assert_eq!(index_path(v, grow, money, years), want);
+        }
     }
 
     #[test]
