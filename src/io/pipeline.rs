@@ -447,28 +447,17 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
             w.write_all(metrics::PATHS_HEADER.as_bytes()).map_err(io_err(p))?;
         }
         let batch = opts.batch_size.max(1);
-        let mut items: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
-        let mut produced: Vec<Produced> = Vec::with_capacity(batch);
+        let header = source.header.clone();
         let want_paths = paths_out.is_some();
-        loop {
+        let fill = |source: &mut Source, items: &mut [Item]| -> Result<usize, FatalError> {
             let mut n = 0;
-            while n < batch && source.next(&mut items[n])? {
+            while n < items.len() && source.next(&mut items[n])? {
                 n += 1;
             }
-            if n == 0 {
-                break;
-            }
-            items[..n]
-                .par_iter()
-                .map(|item| {
-                    if opts.floor {
-                        echo(item, &source.header, ctx, opts.format)
-                    } else {
-                        process(item, &source.header, ctx, opts.format, want_paths)
-                    }
-                })
-                .collect_into_vec(&mut produced);
-            for p in &produced {
+            Ok(n)
+        };
+        let mut write = |ready: &[Produced]| -> Result<(), FatalError> {
+            for p in ready {
                 summary.rows += 1;
                 match p.status {
                     Some(Status::Ok) => summary.ok += 1,
@@ -485,10 +474,40 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                     w.write_all(p.paths.as_bytes()).map_err(io_err(path))?;
                 }
             }
-            if n < batch {
-                break;
-            }
+            Ok(())
+        };
+        // Double buffering: while one batch is computed, the previous one is written and
+        // the next one read (rayon::join), so the reading and writing thread is not idle
+        // while the workers compute. Output order is the input order.
+        let mut cur: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
+        let mut next: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
+        let mut computed: Vec<Produced> = Vec::with_capacity(batch);
+        let mut ready: Vec<Produced> = Vec::with_capacity(batch);
+        let mut n = fill(&mut source, &mut cur)?;
+        while n > 0 {
+            let (_, io) = rayon::join(
+                || {
+                    cur[..n]
+                        .par_iter()
+                        .map(|item| {
+                            if opts.floor {
+                                echo(item, &header, ctx, opts.format)
+                            } else {
+                                process(item, &header, ctx, opts.format, want_paths)
+                            }
+                        })
+                        .collect_into_vec(&mut computed)
+                },
+                || -> Result<usize, FatalError> {
+                    write(&ready)?;
+                    fill(&mut source, &mut next)
+                },
+            );
+            n = io?;
+            std::mem::swap(&mut ready, &mut computed);
+            std::mem::swap(&mut cur, &mut next);
         }
+        write(&ready)?;
         out.flush().map_err(io_err(&tmp))?;
         if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
             w.flush().map_err(io_err(p))?;
