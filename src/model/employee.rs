@@ -97,6 +97,7 @@ pub(crate) fn accrue(
         return Ok(acc);
     }
     let money = env.rounding.money;
+    acc.parts.reserve(((last.year() - first.year() + 1) as usize) * spells.len());
     for y in first.year()..=last.year() {
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));

@@ -920,7 +920,9 @@ fn bridge_to_resident(
 /// Own payments in time: employee parts month by month, resident years at the year end,
 /// refunds (negative) at the pension month.
 fn payments(emp: Option<&EmpAccrual>, res: Option<&ResAccrual>, pension: Month) -> Vec<Payment> {
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(
+        emp.map_or(0, |e| e.parts.len()) + res.map_or(0, |r| r.paid.len() + usize::from(!r.refunds.is_zero())),
+    );
     if let Some(e) = emp {
         out.extend(e.parts.iter().filter(|p| !p.own.is_zero()).map(|p| Payment {
             first: p.last.plus(1 - p.count),
