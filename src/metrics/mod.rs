@@ -30,7 +30,7 @@
 
 use crate::io::results::{fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{to_f64, to_units, Month, Provenance, Round, RoundMode, Sex};
+use crate::params::{round_ratio, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -221,30 +221,15 @@ fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, out: &mut V
         let den = 10i64.pow(grow.scale());
         for _ in 0..years {
             let Some(num) = u.checked_mul(f) else { break };
-            u = round_div(num, den, money);
-            out.push(Decimal::from_i128_with_scale(i128::from(u), money.places));
+            let q = round_ratio(i128::from(num), i128::from(den), money.mode);
+            u = q as i64; // |q| ≤ |num| / den fits
+            out.push(Decimal::from_i128_with_scale(q, money.places));
         }
     }
     let mut last = if out.len() > start { out[out.len() - 1] } else { v };
     while out.len() < target {
         last = money.mul(last, grow);
         out.push(last);
-    }
-}
-
-/// `num / den` rounded by the mode of `money` (`den > 0`).
-fn round_div(num: i64, den: i64, money: Round) -> i64 {
-    let (q, r) = (num / den, num % den);
-    let away = r != 0
-        && match money.mode {
-            RoundMode::HalfAwayFromZero => r.unsigned_abs() * 2 >= den.unsigned_abs(),
-            RoundMode::Up => true,
-            RoundMode::Down => false,
-        };
-    if away {
-        q + num.signum()
-    } else {
-        q
     }
 }
 
@@ -598,7 +583,7 @@ mod tests {
                                             places in 0u32..4, mode in 0usize..3, years in 0usize..60) {
             let v = Decimal::new(v, vs);
             let grow = Decimal::ONE + Decimal::new(g, gs);
-            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
+            let mode = [crate::params::RoundMode::HalfAwayFromZero, crate::params::RoundMode::Up, crate::params::RoundMode::Down][mode];
             let money = Round { places, mode };
             let mut want = Vec::new();
             let mut cur = v;

@@ -162,9 +162,9 @@ const POW10: [i64; 19] = {
     t
 };
 
-/// `num / den` rounded to a whole number by `mode` (`den > 0`).
+/// `num / den` rounded to a whole number by `mode` (`den > 0`), exactly.
 #[inline]
-fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
+pub fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
     if den == 1 {
         return num;
     }
