@@ -70,8 +70,9 @@ pub struct Format {
 
 /// Formats `d` with exactly `dp` decimals, half away from zero.
 pub fn fixed(d: Decimal, dp: usize) -> String {
-    let r = d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero);
-    format!("{r:.dp$}")
+    let mut s = String::new();
+    push_fixed(&mut s, d, dp);
+    s
 }
 
 fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
