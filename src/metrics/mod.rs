@@ -321,52 +321,73 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
     (offset, wealth)
 }
 
-/// Σ f[t] x^t with four independent Horner chains.
+/// Independent Horner chains per evaluation: enough to keep the floating-point units busy
+/// (the compiler turns the lanes into vector operations).
+const LANES: usize = 8;
+
+/// x^0 … x^(LANES − 1).
+#[inline]
+fn powers(x: f64) -> [f64; LANES] {
+    let mut p = [1.0f64; LANES];
+    for j in 1..LANES {
+        p[j] = p[j - 1] * x;
+    }
+    p
+}
+
+/// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
 fn npv(f: &[f64], x: f64) -> f64 {
-    let x4 = x * x * x * x;
-    let mut acc = [0.0f64; 4];
-    let chunks = f.len() / 4;
-    for c in (0..chunks).rev() {
-        for (j, a) in acc.iter_mut().enumerate() {
-            *a = *a * x4 + f[c * 4 + j];
+    let xs = powers(x);
+    let y = xs[LANES - 1] * x;
+    let mut acc = [0.0f64; LANES];
+    let chunks = f.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    let n = chunks.len();
+    for c in chunks.rev() {
+        for j in 0..LANES {
+            acc[j] = acc[j] * y + c[j];
         }
     }
-    let mut total = acc[0] + x * (acc[1] + x * (acc[2] + x * acc[3]));
-    let mut p = x4.powi(chunks as i32);
-    for v in &f[chunks * 4..] {
+    let mut total = 0.0;
+    for j in 0..LANES {
+        total += xs[j] * acc[j];
+    }
+    let mut p = y.powi(n as i32);
+    for v in tail {
         total += v * p;
         p *= x;
     }
     total
 }
 
-/// Σ f[t] x^t and its derivative in x. Four interleaved Horner chains in y = x^4 (one per
-/// residue of t mod 4) keep the floating-point units busy; the tail is added directly.
-/// With A_j(y) = Σ_k f[4k + j] y^k: value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j +
-/// 4 x^(j+3) A_j'(y)).
+/// Σ f[t] x^t and its derivative in x, with `LANES` interleaved Horner chains in
+/// y = x^LANES; the tail is added directly. With A_j(y) = Σ_k f[L k + j] y^k:
+/// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y)).
 fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
-    let y = x * x * x * x;
-    let chunks = f.len() / 4;
-    let (mut a, mut da) = ([0.0f64; 4], [0.0f64; 4]);
-    for c in (0..chunks).rev() {
-        for j in 0..4 {
+    let xs = powers(x);
+    let y = xs[LANES - 1] * x;
+    let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
+    let chunks = f.chunks_exact(LANES);
+    let tail = chunks.remainder();
+    let n = chunks.len();
+    for c in chunks.rev() {
+        for j in 0..LANES {
             da[j] = da[j] * y + a[j];
-            a[j] = a[j] * y + f[c * 4 + j];
+            a[j] = a[j] * y + c[j];
         }
     }
-    let (x2, x3) = (x * x, x * x * x);
-    let xs = [1.0, x, x2, x3];
+    let xl1 = xs[LANES - 1]; // x^(L−1)
     let mut value = 0.0;
     let mut slope = 0.0;
-    for j in 0..4 {
+    for j in 0..LANES {
         value += xs[j] * a[j];
         let dxj = if j == 0 { 0.0 } else { j as f64 * xs[j - 1] };
-        slope += dxj * a[j] + 4.0 * xs[j] * x3 * da[j];
+        slope += dxj * a[j] + LANES as f64 * xs[j] * xl1 * da[j];
     }
-    // Tail t = 4·chunks + i.
-    let mut p = y.powi(chunks as i32);
-    let base = (4 * chunks) as f64;
-    for (i, v) in f[4 * chunks..].iter().enumerate() {
+    // Tail t = L·n + i.
+    let mut p = y.powi(n as i32);
+    let base = (LANES * n) as f64;
+    for (i, v) in tail.iter().enumerate() {
         let t = base + i as f64;
         value += v * p;
         if t > 0.0 {
