@@ -3,7 +3,7 @@
 
 use super::project::Env;
 use super::{RowError, Scheme, YearTrace};
-use crate::params::{Month, RegionId};
+use crate::params::{round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -84,7 +84,141 @@ impl EmpAccrual {
 /// the 月积数 formula of the contract with one division, evaluated exactly and rounded once.
 /// Bases, credits and own payments are rounded monthly amounts (C9, C10). Source of the
 /// monthly-products method: 劳办发〔1997〕116号 as described in the rules file §1.6.
+///
+/// The work is done on whole money units (fen) in 64-bit integers when every amount is a
+/// whole number of units and fits; otherwise, or when a value leaves that range, on
+/// decimals. Both give the same numbers (property-tested below).
 pub(crate) fn accrue(
+    env: &mut Env,
+    start_balance: Decimal,
+    first: Month,
+    last: Month,
+    spells: &[EmpSpell],
+) -> Result<EmpAccrual, RowError> {
+    if first > last {
+        return Ok(EmpAccrual { balance: start_balance, ..EmpAccrual::default() });
+    }
+    match accrue_units(env, start_balance, first, last, spells)? {
+        Some(acc) => Ok(acc),
+        None => accrue_decimal(env, start_balance, first, last, spells),
+    }
+}
+
+/// A decimal as (mantissa, scale) when the mantissa fits in `i64`.
+#[inline]
+fn small(d: Decimal) -> Option<(i64, u32)> {
+    Some((i64::try_from(d.mantissa()).ok()?, d.scale()))
+}
+
+/// `round(a × b)` in money units, for `a` = (mantissa, scale) and `b` in money units: the
+/// units of `money.mul(a, b)`.
+#[inline]
+fn mul_units(a: (i64, u32), b: i64, money: Round) -> Option<i64> {
+    round_scaled(a.0.checked_mul(b)?, a.1, 1, money.mode)
+}
+
+/// [`accrue`] on whole money units; None when an amount is not a whole number of units or
+/// does not fit (the caller then works on decimals). Parameters are read in the same order
+/// as the decimal path, so the first missing one gives the same error.
+fn accrue_units(
+    env: &mut Env,
+    start_balance: Decimal,
+    first: Month,
+    last: Month,
+    spells: &[EmpSpell],
+) -> Result<Option<EmpAccrual>, RowError> {
+    let money = env.rounding.money;
+    let places = money.places;
+    let unit = |d: Decimal| -> Option<i64> {
+        let (m, s) = small(d)?;
+        if s > places {
+            return None;
+        }
+        m.checked_mul(10i64.checked_pow(places - s)?)
+    };
+    let (Some(mut balance), Some(account_share), Some(employee_share), Some(flexible_share)) =
+        (unit(start_balance), small(env.account_share), small(env.employee_share), small(env.flexible_share))
+    else {
+        return Ok(None);
+    };
+    let dec = |u: i64| Decimal::from_i128_with_scale(i128::from(u), places);
+    let trace = env.trace();
+    let mut acc = EmpAccrual::default();
+    let mut own_total: i64 = 0;
+    acc.parts.reserve(((last.year() - first.year() + 1) as usize) * spells.len());
+    for y in first.year()..=last.year() {
+        let a = first.max(Month::january(y));
+        let e = last.min(Month::december(y));
+        let Some(rate) = small(env.rate(y)) else { return Ok(None) };
+        let mut weighted = i128::from(balance) * i128::from(e.since(a) + 1);
+        let mut credits: i64 = 0;
+        let mut own_year: i64 = 0;
+        for sp in spells {
+            let p = sp.from.max(a);
+            let q = sp.to.min(e);
+            if p > q {
+                continue;
+            }
+            let k = q.since(p) + 1;
+            let w = env.wage(sp.region, y, sp.from)?;
+            let (Some(index), Some(w)) = (small(sp.index), unit(w)) else { return Ok(None) };
+            let share = if sp.scheme == Scheme::Flexible { flexible_share } else { employee_share };
+            let Some((base, credit, own)) = mul_units(index, w, money)
+                .and_then(|base| Some((base, mul_units(account_share, base, money)?, mul_units(share, base, money)?)))
+            else {
+                return Ok(None);
+            };
+            // Σ_{n=p}^{q} (e − n + 1) = k × ((e − p + 1) + (e − q + 1)) / 2, an integer.
+            let weight = i64::from(k * (e.since(p) + 1 + e.since(q) + 1) / 2);
+            let (Some(c), Some(o)) = (credit.checked_mul(i64::from(k)), own.checked_mul(i64::from(k))) else {
+                return Ok(None);
+            };
+            let (Some(c), Some(o)) = (credits.checked_add(c), own_year.checked_add(o)) else { return Ok(None) };
+            credits = c;
+            own_year = o;
+            weighted += i128::from(credit) * i128::from(weight);
+            acc.months += k;
+            acc.parts.push(Part {
+                year: y,
+                province: sp.province,
+                base: dec(base),
+                count: k,
+                index: sp.index,
+                temporary: sp.temporary,
+                last: q,
+                region: sp.region,
+                scheme: sp.scheme,
+                own: dec(own),
+            });
+        }
+        // interest = round(r × weighted / 12) in units.
+        let interest = match i128::from(rate.0).checked_mul(weighted).map(i64::try_from) {
+            Some(Ok(num)) => round_scaled(num, rate.1, 12, money.mode),
+            _ => None,
+        };
+        let Some(next) = interest.and_then(|i| balance.checked_add(credits)?.checked_add(i)) else {
+            return Ok(None);
+        };
+        balance = next;
+        let Some(t) = own_total.checked_add(own_year) else { return Ok(None) };
+        own_total = t;
+        if trace {
+            acc.trace.push(YearTrace {
+                year: y,
+                own_paid: dec(own_year),
+                gov_paid: Decimal::ZERO,
+                balance: dec(balance),
+            });
+        }
+    }
+    // An i64 of units stays far below the balance limit (1e20 yuan), so no limit check.
+    acc.balance = dec(balance);
+    acc.own_paid = dec(own_total);
+    Ok(Some(acc))
+}
+
+/// [`accrue`] on decimals: any scale, up to the balance limit.
+fn accrue_decimal(
     env: &mut Env,
     start_balance: Decimal,
     first: Month,
@@ -93,9 +227,6 @@ pub(crate) fn accrue(
 ) -> Result<EmpAccrual, RowError> {
     let trace = env.trace();
     let mut acc = EmpAccrual { balance: start_balance, ..EmpAccrual::default() };
-    if first > last {
-        return Ok(acc);
-    }
     let money = env.rounding.money;
     acc.parts.reserve(((last.year() - first.year() + 1) as usize) * spells.len());
     for y in first.year()..=last.year() {
@@ -168,4 +299,77 @@ pub(crate) fn months_to_reach(env: &Env, known: Decimal, months: i32, min: Decim
         x += 1;
     }
     x
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::io::scenario::{parse_scenario, Header, Row};
+    use crate::model::Context;
+    use crate::params::{Assumptions, Params};
+    use proptest::prelude::*;
+
+    fn context() -> Context {
+        let mut ctx = Context::new(Params::builtin().unwrap(), Assumptions::builtin());
+        ctx.trace = true;
+        ctx
+    }
+
+    fn row(ctx: &Context, region: &str, growth: &str, rate: &str) -> crate::model::Scenario {
+        let names = ["id", "scheme", "region", "category", "birth", "wage_growth", "account_rate"];
+        let header = Header::new(names).unwrap();
+        let rec = csv::ByteRecord::from(vec!["p", "flexible", region, "male", "1980-01", growth, rate]);
+        parse_scenario(&Row::new(&header, &rec), 2, &ctx.params, ctx.assumptions.as_of).unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+        /// The whole-unit path gives exactly the decimal path's numbers, and falls back
+        /// (None) rather than differ when an amount has more decimals or leaves i64.
+        #[test]
+        fn unit_path_equals_decimal_path(
+            region in prop::sample::select(vec!["shandong/weifang", "shandong/qingdao", "henan", "jiangsu", "beijing"]),
+            growth in prop::sample::select(vec!["", "0.04", "0.0375", "0.1"]),
+            rate in prop::sample::select(vec!["", "0.03", "0.0175", "0.125"]),
+            balance in prop_oneof![0i64..1_000_000_000, Just(9_000_000_000_000_000_000i64), 0i64..i64::MAX],
+            balance_scale in 0u32..5,
+            spells in prop::collection::vec((0i32..480, 1i32..240, 1i64..4000, 0u32..4, any::<bool>()), 0..4),
+            first in 0i32..120,
+            len in 0i32..600,
+        ) {
+            let ctx = context();
+            let s = row(&ctx, region, growth, rate);
+            let as_of = s.as_of;
+            let first = as_of.plus(first);
+            let last = first.plus(len);
+            let reg = ctx.params.region_id(region).unwrap();
+            let spells: Vec<EmpSpell> = spells
+                .iter()
+                .map(|&(from, n, idx, sc, flex)| EmpSpell {
+                    from: first.plus(from),
+                    to: first.plus(from + n - 1),
+                    index: Decimal::new(idx, sc),
+                    scheme: if flex { Scheme::Flexible } else { Scheme::Employee },
+                    region: reg,
+                    province: ctx.params.region(reg).province,
+                    temporary: false,
+                })
+                .collect();
+            let start = Decimal::new(balance, balance_scale);
+            let fast = accrue_units(&mut Env::new(&s, &ctx), start, first, last, &spells);
+            let slow = accrue_decimal(&mut Env::new(&s, &ctx), start, first, last, &spells);
+            match (fast, slow) {
+                (Ok(Some(f)), Ok(d)) => {
+                    prop_assert_eq!(f.balance, d.balance);
+                    prop_assert_eq!(f.months, d.months);
+                    prop_assert_eq!(f.own_paid, d.own_paid);
+                    prop_assert_eq!(f.parts, d.parts);
+                    prop_assert_eq!(f.trace, d.trace);
+                }
+                (Ok(None), _) => {}
+                (Err(f), Err(d)) => prop_assert_eq!(f.message(1), d.message(1)),
+                (f, d) => prop_assert!(false, "fast {:?} vs decimal {:?}", f.map(|a| a.map(|a| a.balance)), d.map(|a| a.balance)),
+            }
+        }
+    }
 }

@@ -51,7 +51,7 @@ pub(crate) struct Env<'a> {
 }
 
 impl<'a> Env<'a> {
-    fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
+    pub(crate) fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
         let nat = &ctx.params.national;
         Env {
             ctx,

@@ -116,14 +116,16 @@ impl Round {
         // 64-bit path: the usual money × rate case.
         if let (Ok(x), Ok(y)) = (i64::try_from(ma), i64::try_from(mb)) {
             if let Some(num) = x.checked_mul(y) {
-                let (num, den) = if scale >= self.places {
-                    (Some(num), POW10.get((scale - self.places) as usize).and_then(|p| p.checked_mul(d)))
+                let q = if scale >= self.places {
+                    round_scaled(num, scale - self.places, d, self.mode)
                 } else {
-                    (POW10.get((self.places - scale) as usize).and_then(|p| num.checked_mul(*p)), Some(d))
+                    POW10
+                        .get((self.places - scale) as usize)
+                        .and_then(|p| num.checked_mul(*p))
+                        .and_then(|num| round_scaled(num, 0, d, self.mode))
                 };
-                if let (Some(num), Some(den)) = (num, den) {
-                    let q = round_ratio(i128::from(num), i128::from(den), self.mode);
-                    return Decimal::from_i128_with_scale(q, self.places);
+                if let Some(q) = q {
+                    return Decimal::from_i128_with_scale(i128::from(q), self.places);
                 }
             }
         }
@@ -161,6 +163,45 @@ const POW10: [i64; 19] = {
     }
     t
 };
+
+/// `num / 10^k` truncated toward zero, dividing by a constant for every `k` (the compiler
+/// turns constant divisions into multiplications); `k ≤ 18`.
+#[inline]
+fn div_pow10(num: i64, k: u32) -> i64 {
+    macro_rules! arms {
+        ($($k:literal),*) => {
+            match k {
+                $($k => num / 10i64.pow($k),)*
+                _ => 0,
+            }
+        };
+    }
+    arms!(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18)
+}
+
+/// `num / (d × 10^k)` rounded to a whole number by `mode` (`d > 0`, `k ≤ 18`), exactly: the
+/// same value as [`round_ratio`], with constant divisors for the usual `d` of 1 and 12.
+/// None when `d × 10^k` does not fit in `i64`.
+#[inline]
+pub fn round_scaled(num: i64, k: u32, d: i64, mode: RoundMode) -> Option<i64> {
+    let den = POW10.get(k as usize)?.checked_mul(d)?;
+    // trunc(trunc(n / a) / b) = trunc(n / (a b)) for whole a, b > 0.
+    let q = match d {
+        1 => div_pow10(num, k),
+        12 => div_pow10(num, k) / 12,
+        _ => num / den,
+    };
+    let r = num - q * den;
+    if r == 0 {
+        return Some(q);
+    }
+    let away = match mode {
+        RoundMode::HalfAwayFromZero => r.unsigned_abs() >= den.unsigned_abs() - r.unsigned_abs(),
+        RoundMode::Up => true,
+        RoundMode::Down => false,
+    };
+    Some(if away { q + num.signum() } else { q })
+}
 
 /// `num / den` rounded to a whole number by `mode` (`den > 0`), exactly.
 #[inline]
@@ -628,6 +669,17 @@ mod tests {
             let r = Round { places, mode };
             prop_assert_eq!(r.mul_div(a, b, d), r.apply(a * b / Decimal::from(d)));
             prop_assert_eq!(r.mul(a, b), r.apply(a * b));
+        }
+
+        /// Rounding by a power of ten times d with constant divisors equals the general
+        /// integer rounding, at the edges of the range too.
+        #[test]
+        fn round_scaled_matches_round_ratio(num in prop_oneof![any::<i64>(), -100_000i64..100_000], k in 0u32..19,
+                                            d in prop_oneof![Just(1i64), Just(12), 1i64..1000], mode in 0usize..3) {
+            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
+            let want = 10i64.checked_pow(k).and_then(|p| p.checked_mul(d))
+                .map(|den| round_ratio(i128::from(num), i128::from(den), mode));
+            prop_assert_eq!(round_scaled(num, k, d, mode).map(i128::from), want);
         }
     }
 }
