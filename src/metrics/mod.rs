@@ -30,7 +30,7 @@
 
 use crate::io::results::{fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{round_ratio, to_f64, to_units, Month, Provenance, Round, Sex};
+use crate::params::{pow10_f64, round_ratio, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -314,7 +314,7 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
         let amount = to_f64(p.per_month);
         let a = p.first.since(t0).max(0) as usize;
         let b = ((p.last.since(t0) + 1).max(0) as usize).min(f.len());
-        for x in f.iter_mut().take(b).skip(a) {
+        for x in &mut f[a.min(b)..b] {
             *x -= amount;
         }
     }
@@ -471,7 +471,7 @@ fn irr(f: &[f64]) -> Option<f64> {
 
 /// An `f64` statistic as a decimal with `dp` places (rounded half away from zero).
 fn dec(x: f64, dp: u32) -> Option<Decimal> {
-    let units = (x * 10f64.powi(dp as i32)).round();
+    let units = (x * pow10_f64(dp)).round();
     (units.is_finite() && units.abs() < 1e27).then(|| Decimal::from_i128_with_scale(units as i128, dp))
 }
 

@@ -252,7 +252,26 @@ pub fn to_f64(d: Decimal) -> f64 {
     let m = d.mantissa();
     let small = m as i64;
     let v = if i128::from(small) == m { small as f64 } else { wide(m) };
-    v / 10f64.powi(d.scale() as i32)
+    v / pow10_f64(d.scale())
+}
+
+/// 10^k as `f64`: exact for k ≤ 22 (5^22 < 2^53), from a table; the same values as
+/// `10f64.powi(k)` without the call.
+#[inline]
+pub fn pow10_f64(k: u32) -> f64 {
+    const T: [f64; 23] = {
+        let mut t = [1.0f64; 23];
+        let mut i = 1;
+        while i < 23 {
+            t[i] = t[i - 1] * 10.0;
+            i += 1;
+        }
+        t
+    };
+    match T.get(k as usize) {
+        Some(v) => *v,
+        None => 10f64.powi(k as i32),
+    }
 }
 
 /// The rounding steps of a region (C2).
@@ -669,6 +688,11 @@ mod tests {
             let r = Round { places, mode };
             prop_assert_eq!(r.mul_div(a, b, d), r.apply(a * b / Decimal::from(d)));
             prop_assert_eq!(r.mul(a, b), r.apply(a * b));
+        }
+
+        #[test]
+        fn pow10_table_is_powi(k in 0u32..30) {
+            prop_assert_eq!(pow10_f64(k), 10f64.powi(k as i32));
         }
 
         /// Rounding by a power of ten times d with constant divisors equals the general
