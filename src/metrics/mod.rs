@@ -30,7 +30,7 @@
 
 use crate::io::results::{fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{pow10_f64, round_ratio, to_f64, to_units, Month, Provenance, Round, Sex};
+use crate::params::{pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -218,12 +218,12 @@ fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, out: &mut V
         (v.scale() <= money.places).then(|| to_units(v, money.places)).flatten().and_then(|u| i64::try_from(u).ok());
     let factor = i64::try_from(grow.mantissa()).ok().filter(|_| grow.scale() <= 18);
     if let (Some(mut u), Some(f)) = (units, factor) {
-        let den = 10i64.pow(grow.scale());
         for _ in 0..years {
-            let Some(num) = u.checked_mul(f) else { break };
-            let q = round_ratio(i128::from(num), i128::from(den), money.mode);
-            u = q as i64; // |q| ≤ |num| / den fits
-            out.push(Decimal::from_i128_with_scale(q, money.places));
+            let Some(q) = u.checked_mul(f).and_then(|num| round_scaled(num, grow.scale(), 1, money.mode)) else {
+                break;
+            };
+            u = q;
+            out.push(Decimal::from_i128_with_scale(i128::from(q), money.places));
         }
     }
     let mut last = if out.len() > start { out[out.len() - 1] } else { v };
