@@ -282,18 +282,16 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
     let l = ctx.life.curve(life.sex);
     let l0 = l.get(life.start_age as usize).copied().unwrap_or(0.0);
     let inv_l0 = if l0 > 0.0 { 1.0 / l0 } else { 0.0 };
-    let mut k = 0usize;
-    for (y, p) in life.pension.iter().enumerate() {
-        let year = life.start.year() + y as i32;
-        let first = life.start.max(Month::january(year));
-        let last = Month::december(year).min(life.end.plus(-1));
-        if first > last {
+    // Months paid in each calendar year: the rest of the first year, then whole years.
+    let mut pos = 0usize;
+    let mut count = (12 - (life.start.month() as usize - 1)).min(n);
+    for p in &life.pension {
+        if count == 0 {
             break;
         }
         let amount = to_f64(*p);
-        let count = (last.since(first) + 1) as usize;
-        let age0 = first.since(life.birth);
-        let out = &mut f[offset + k..offset + k + count];
+        let age0 = life.start_age + pos as i32;
+        let out = &mut f[offset + pos..offset + pos + count];
         match life.death_age {
             Some(d) => {
                 let alive = (d as i32 * 12 - age0).clamp(0, count as i32) as usize;
@@ -302,12 +300,20 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
             None => {
                 let from = (age0.max(0) as usize).min(l.len());
                 let to = (from + count).min(l.len());
-                for (o, lx) in out.iter_mut().zip(&l[from..to]) {
-                    *o = amount * lx * inv_l0;
+                let src = &l[from..to];
+                if let (Ok(out), Ok(src)) = (<&mut [f64; 12]>::try_from(&mut *out), <&[f64; 12]>::try_from(src)) {
+                    for j in 0..12 {
+                        out[j] = amount * src[j] * inv_l0;
+                    }
+                } else {
+                    for (o, lx) in out.iter_mut().zip(src) {
+                        *o = amount * lx * inv_l0;
+                    }
                 }
             }
         }
-        k += count;
+        pos += count;
+        count = 12.min(n - pos);
     }
     let wealth = npv(&f[offset..], (1.0 + discount).powf(-1.0 / 12.0));
     for p in payments {
@@ -335,8 +341,40 @@ fn powers(x: f64) -> [f64; LANES] {
     p
 }
 
-/// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
+/// Runs a kernel compiled for AVX2 when the processor has it, else the baseline build. The
+/// two builds perform the same floating-point operations in the same order on every lane
+/// (AVX2 only widens the vectors; FMA is not enabled, since fused rounding would change
+/// the bits), so results do not depend on the machine (tested below).
+macro_rules! dispatch {
+    ($kernel:ident($f:expr, $x:expr) -> $out:ty) => {{
+        #[cfg(target_arch = "x86_64")]
+        {
+            #[target_feature(enable = "avx2")]
+            fn wide(f: &[f64], x: f64) -> $out {
+                $kernel(f, x)
+            }
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the processor supports AVX2 (checked just above).
+                return unsafe { wide($f, $x) };
+            }
+        }
+        $kernel($f, $x)
+    }};
+}
+
+/// Σ f[t] x^t (see [`npv_kernel`]).
 fn npv(f: &[f64], x: f64) -> f64 {
+    dispatch!(npv_kernel(f, x) -> f64)
+}
+
+/// Σ f[t] x^t and its derivative (see [`npv_and_slope_kernel`]).
+fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
+    dispatch!(npv_and_slope_kernel(f, x) -> (f64, f64))
+}
+
+/// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
+#[inline(always)]
+fn npv_kernel(f: &[f64], x: f64) -> f64 {
     let xs = powers(x);
     let y = xs[LANES - 1] * x;
     let mut acc = [0.0f64; LANES];
@@ -363,7 +401,8 @@ fn npv(f: &[f64], x: f64) -> f64 {
 /// Σ f[t] x^t and its derivative in x, with `LANES` interleaved Horner chains in
 /// y = x^LANES; the tail is added directly. With A_j(y) = Σ_k f[L k + j] y^k:
 /// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y)).
-fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
+#[inline(always)]
+fn npv_and_slope_kernel(f: &[f64], x: f64) -> (f64, f64) {
     let xs = powers(x);
     let y = xs[LANES - 1] * x;
     let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
@@ -615,6 +654,17 @@ mod tests {
             let mut got = vec![Decimal::ONE];
             index_path(v, grow, money, years, &mut got);
             proptest::prop_assert_eq!(&got[1..], &want[..]);
+        }
+    }
+
+    proptest::proptest! {
+        /// The dispatched kernels (AVX2 where the processor has it) give the same bits as
+        /// the baseline build: results do not depend on the machine.
+        #[test]
+        fn wide_kernels_give_the_same_bits(f in proptest::collection::vec(-1e6f64..1e6, 0..700), x in 0.5f64..1.5) {
+            proptest::prop_assert_eq!(npv(&f, x).to_bits(), npv_kernel(&f, x).to_bits());
+            let (a, b) = (npv_and_slope(&f, x), npv_and_slope_kernel(&f, x));
+            proptest::prop_assert_eq!((a.0.to_bits(), a.1.to_bits()), (b.0.to_bits(), b.1.to_bits()));
         }
     }
 
