@@ -327,8 +327,7 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
     (offset, wealth)
 }
 
-/// Independent Horner chains per evaluation: enough to keep the floating-point units busy
-/// (the compiler turns the lanes into vector operations).
+/// Independent Horner chains per evaluation: enough to keep the floating-point units busy.
 const LANES: usize = 8;
 
 /// x^0 … x^(LANES − 1).
@@ -341,57 +340,104 @@ fn powers(x: f64) -> [f64; LANES] {
     p
 }
 
-/// Runs a kernel compiled for AVX2 when the processor has it, else the baseline build. The
-/// two builds perform the same floating-point operations in the same order on every lane
-/// (AVX2 only widens the vectors; FMA is not enabled, since fused rounding would change
-/// the bits), so results do not depend on the machine (tested below).
-macro_rules! dispatch {
-    ($kernel:ident($f:expr, $x:expr) -> $out:ty) => {{
-        #[cfg(target_arch = "x86_64")]
-        {
-            #[target_feature(enable = "avx2")]
-            fn wide(f: &[f64], x: f64) -> $out {
-                $kernel(f, x)
-            }
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the processor supports AVX2 (checked just above).
-                return unsafe { wide($f, $x) };
-            }
-        }
-        $kernel($f, $x)
-    }};
-}
-
-/// Σ f[t] x^t (see [`npv_kernel`]).
-fn npv(f: &[f64], x: f64) -> f64 {
-    dispatch!(npv_kernel(f, x) -> f64)
-}
-
-/// Σ f[t] x^t and its derivative (see [`npv_and_slope_kernel`]).
-fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
-    dispatch!(npv_and_slope_kernel(f, x) -> (f64, f64))
-}
-
-/// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
-#[inline(always)]
-fn npv_kernel(f: &[f64], x: f64) -> f64 {
-    let xs = powers(x);
-    let y = xs[LANES - 1] * x;
+/// A_j(y) = Σ_k body[L k + j] y^k for every lane j (Horner from the last chunk).
+fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { wide::lane_sums(body, y) };
+    }
     let mut acc = [0.0f64; LANES];
-    let chunks = f.chunks_exact(LANES);
-    let tail = chunks.remainder();
-    let n = chunks.len();
-    for c in chunks.rev() {
+    for c in body.chunks_exact(LANES).rev() {
         for j in 0..LANES {
             acc[j] = acc[j] * y + c[j];
         }
     }
+    acc
+}
+
+/// A_j(y) and A_j'(y) for every lane j.
+fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { wide::lane_sums_and_slopes(body, y) };
+    }
+    let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
+    for c in body.chunks_exact(LANES).rev() {
+        for j in 0..LANES {
+            da[j] = da[j] * y + a[j];
+            a[j] = a[j] * y + c[j];
+        }
+    }
+    (a, da)
+}
+
+/// The Horner loops on 256-bit vectors, two per eight lanes. Each lane sees the same
+/// multiplications and additions in the same order as the portable loops (no FMA, whose
+/// single rounding would change the bits), so results do not depend on the machine
+/// (tested below); only the width of the operations differs.
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use super::LANES;
+    use std::arch::x86_64::*;
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
+        let yv = _mm256_set1_pd(y);
+        let (mut a0, mut a1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+        for c in body.chunks_exact(LANES).rev() {
+            // SAFETY: `c` holds exactly eight f64; unaligned loads.
+            let (c0, c1) = unsafe { (_mm256_loadu_pd(c.as_ptr()), _mm256_loadu_pd(c.as_ptr().add(4))) };
+            a0 = _mm256_add_pd(_mm256_mul_pd(a0, yv), c0);
+            a1 = _mm256_add_pd(_mm256_mul_pd(a1, yv), c1);
+        }
+        let mut out = [0.0f64; LANES];
+        // SAFETY: `out` holds eight f64.
+        unsafe {
+            _mm256_storeu_pd(out.as_mut_ptr(), a0);
+            _mm256_storeu_pd(out.as_mut_ptr().add(4), a1);
+        }
+        out
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
+        let yv = _mm256_set1_pd(y);
+        let (mut a0, mut a1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+        let (mut d0, mut d1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
+        for c in body.chunks_exact(LANES).rev() {
+            // SAFETY: `c` holds exactly eight f64; unaligned loads.
+            let (c0, c1) = unsafe { (_mm256_loadu_pd(c.as_ptr()), _mm256_loadu_pd(c.as_ptr().add(4))) };
+            d0 = _mm256_add_pd(_mm256_mul_pd(d0, yv), a0);
+            d1 = _mm256_add_pd(_mm256_mul_pd(d1, yv), a1);
+            a0 = _mm256_add_pd(_mm256_mul_pd(a0, yv), c0);
+            a1 = _mm256_add_pd(_mm256_mul_pd(a1, yv), c1);
+        }
+        let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
+        // SAFETY: `a` and `da` hold eight f64 each.
+        unsafe {
+            _mm256_storeu_pd(a.as_mut_ptr(), a0);
+            _mm256_storeu_pd(a.as_mut_ptr().add(4), a1);
+            _mm256_storeu_pd(da.as_mut_ptr(), d0);
+            _mm256_storeu_pd(da.as_mut_ptr().add(4), d1);
+        }
+        (a, da)
+    }
+}
+
+/// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
+fn npv(f: &[f64], x: f64) -> f64 {
+    let xs = powers(x);
+    let y = xs[LANES - 1] * x;
+    let n = f.len() / LANES;
+    let acc = lane_sums(&f[..n * LANES], y);
     let mut total = 0.0;
     for j in 0..LANES {
         total += xs[j] * acc[j];
     }
     let mut p = y.powi(n as i32);
-    for v in tail {
+    for v in &f[n * LANES..] {
         total += v * p;
         p *= x;
     }
@@ -401,20 +447,11 @@ fn npv_kernel(f: &[f64], x: f64) -> f64 {
 /// Σ f[t] x^t and its derivative in x, with `LANES` interleaved Horner chains in
 /// y = x^LANES; the tail is added directly. With A_j(y) = Σ_k f[L k + j] y^k:
 /// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y)).
-#[inline(always)]
-fn npv_and_slope_kernel(f: &[f64], x: f64) -> (f64, f64) {
+fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
     let xs = powers(x);
     let y = xs[LANES - 1] * x;
-    let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
-    let chunks = f.chunks_exact(LANES);
-    let tail = chunks.remainder();
-    let n = chunks.len();
-    for c in chunks.rev() {
-        for j in 0..LANES {
-            da[j] = da[j] * y + a[j];
-            a[j] = a[j] * y + c[j];
-        }
-    }
+    let n = f.len() / LANES;
+    let (a, da) = lane_sums_and_slopes(&f[..n * LANES], y);
     let xl1 = xs[LANES - 1]; // x^(L−1)
     let mut value = 0.0;
     let mut slope = 0.0;
@@ -426,7 +463,7 @@ fn npv_and_slope_kernel(f: &[f64], x: f64) -> (f64, f64) {
     // Tail t = L·n + i.
     let mut p = y.powi(n as i32);
     let base = (LANES * n) as f64;
-    for (i, v) in tail.iter().enumerate() {
+    for (i, v) in f[n * LANES..].iter().enumerate() {
         let t = base + i as f64;
         value += v * p;
         if t > 0.0 {
@@ -658,13 +695,25 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// The dispatched kernels (AVX2 where the processor has it) give the same bits as
-        /// the baseline build: results do not depend on the machine.
+        /// The AVX2 loops give the same bits as the portable ones: results do not depend
+        /// on the machine.
         #[test]
-        fn wide_kernels_give_the_same_bits(f in proptest::collection::vec(-1e6f64..1e6, 0..700), x in 0.5f64..1.5) {
-            proptest::prop_assert_eq!(npv(&f, x).to_bits(), npv_kernel(&f, x).to_bits());
-            let (a, b) = (npv_and_slope(&f, x), npv_and_slope_kernel(&f, x));
-            proptest::prop_assert_eq!((a.0.to_bits(), a.1.to_bits()), (b.0.to_bits(), b.1.to_bits()));
+        fn wide_loops_give_the_same_bits(f in proptest::collection::vec(-1e6f64..1e6, 0..700), y in 0.5f64..1.5) {
+            let body = &f[..f.len() / LANES * LANES];
+            let portable = {
+                let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
+                for c in body.chunks_exact(LANES).rev() {
+                    for j in 0..LANES {
+                        da[j] = da[j] * y + a[j];
+                        a[j] = a[j] * y + c[j];
+                    }
+                }
+                (a, da)
+            };
+            let bits = |v: &[f64; LANES]| v.map(f64::to_bits);
+            let (a, da) = lane_sums_and_slopes(body, y);
+            proptest::prop_assert_eq!((bits(&a), bits(&da)), (bits(&portable.0), bits(&portable.1)));
+            proptest::prop_assert_eq!(bits(&lane_sums(body, y)), bits(&portable.0));
         }
     }
 
