@@ -575,10 +575,10 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     let money = Round::half_up(4);
     Metrics {
         replacement_rate: match (o.scheme, o.last_base) {
-            (Scheme::Employee | Scheme::Flexible, Some(b)) if !b.is_zero() => Some(money.apply(o.total / b)),
+            (Scheme::Employee | Scheme::Flexible, Some(b)) if !b.is_zero() => Some(money.div(o.total, b)),
             _ => None,
         },
-        replacement_rate_avg: o.avg_wage_retirement.filter(|w| !w.is_zero()).map(|w| money.apply(o.total / w)),
+        replacement_rate_avg: o.avg_wage_retirement.filter(|w| !w.is_zero()).map(|w| money.div(o.total, w)),
         breakeven_age: breakeven(&life, paid).map(|m| m.since(s.birth)),
         irr: rate.and_then(|r| dec(r, 4)),
         pension_wealth: dec(wealth, 2),

@@ -292,7 +292,7 @@ fn times(d: Decimal, k: i64) -> Decimal {
 /// Smallest number of extra months `x` with `round(known + (months + x) / 12, 2) ≥ min`
 /// (C12, C18).
 pub(crate) fn months_to_reach(env: &Env, known: Decimal, months: i32, min: Decimal) -> i32 {
-    let years = |m: i32| env.rounding.years.apply(known + Decimal::from(m) / Decimal::from(12));
+    let years = |m: i32| env.rounding.years.div(known * Decimal::from(12) + Decimal::from(m), Decimal::from(12));
     let short = (min - known) * Decimal::from(12) - Decimal::from(months);
     let mut x = (short.ceil().to_i64().unwrap_or(0).clamp(1, 12 * 200) - 1) as i32;
     while years(months + x) < min {

@@ -286,7 +286,7 @@ fn known_years(s: &Scenario) -> Decimal {
 }
 
 fn years_of(env: &Env, s: &Scenario, months: i32) -> Decimal {
-    env.rounding.years.apply(known_years(s) + Decimal::from(months) / Decimal::from(12))
+    env.rounding.years.div(known_years(s) * Decimal::from(12) + Decimal::from(months), Decimal::from(12))
 }
 
 /// Age at which a segment starting in a non-hukou province is a temporary account (C25):
@@ -410,8 +410,9 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             "retire",
             retire.to_string(),
             format!(
-                "retirement before the statutory month {} needs the minimum {min} years, but the record reaches {n}",
-                stat.month
+                "retirement before the statutory month {} needs the minimum {min} years, but the record reaches {}",
+                stat.month,
+                fmt2(n)
             ),
             format!("{} or later, or a record with at least {min} years", stat.month),
         ));
@@ -527,7 +528,7 @@ fn ineligible(
         own_paid: emp.own_paid + res.map_or(Decimal::ZERO, |r| r.own_paid),
         gov_paid: res.map_or(Decimal::ZERO, |r| r.gov_paid),
         refunds: res.map_or(Decimal::ZERO, |r| r.refunds),
-        notes: vec![format!("{years} contribution years are short of the minimum {min}")],
+        notes: vec![format!("{} contribution years are short of the minimum {min}", fmt2(years))],
         provenance: env.provenance,
         last_base: emp.last_part().map(|p| p.base),
         trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
@@ -557,7 +558,7 @@ fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<Clai
         return None;
     }
     let num = s.avg_index.unwrap_or(Decimal::ZERO) * known * twelve + sum;
-    Some(env.rounding.index.apply(num / denom))
+    Some(env.rounding.index.div(num, denom))
 }
 
 use super::employee::Part;
@@ -587,7 +588,7 @@ fn claim_province(env: &Env, s: &Scenario, emp: &EmpAccrual) -> RegionId {
     }
     let years = |prov: RegionId, months: i32| {
         let known = if prov == row_province { known_years(s) } else { Decimal::ZERO };
-        env.rounding.years.apply(known + Decimal::from(months) / Decimal::from(12))
+        env.rounding.years.div(known * Decimal::from(12) + Decimal::from(months), Decimal::from(12))
     };
     let ten = Decimal::from(10);
     if tally.iter().any(|t| t.0 == current && years(t.0, t.1) >= ten) {
@@ -689,7 +690,7 @@ fn employee_pension(
     let indexed = money.mul(c, avg);
     let basic = money.mul_div(c + indexed, years, 200);
     // C16 account = round(balance / divisor, 2).
-    let account = money.apply(balance / d);
+    let account = money.div(balance, d);
     // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.
     let pre = env.rounding.years.apply(s.pre_account_years);
     let transitional = if pre.is_zero() {
@@ -776,7 +777,8 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             stat.month,
             emp,
             Some(format!(
-                "employee years {n} meet the minimum {}: resident record joins the employee scheme (C24)",
+                "employee years {} meet the minimum {}: resident record joins the employee scheme (C24)",
+                fmt2(n),
                 stat.min_years
             )),
         )
@@ -812,7 +814,8 @@ fn bridge_to_resident(
                 emp
             };
             notes.push(format!(
-                "employee years {n} are short of the minimum: employee account {} joins the resident account and the years count as resident years (C24)",
+                "employee years {} are short of the minimum: employee account {} joins the resident account and the years count as resident years (C24)",
+                fmt2(n),
                 fmt2(continued.balance)
             ));
             (Some(continued), n)
@@ -867,7 +870,7 @@ fn bridge_to_resident(
         avg_wage_retirement: None,
     };
     if years < min {
-        out.notes.push(format!("{years} resident years are short of the 15 required at 60 (C21)"));
+        out.notes.push(format!("{} resident years are short of the 15 required at 60 (C21)", fmt2(years)));
         return Ok(out);
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.
@@ -905,7 +908,7 @@ fn bridge_to_resident(
     let extra = (years - min).floor().max(Decimal::ZERO);
     let bonus = money.apply(per_year * extra);
     // C23 account = round(balance / 139, 2).
-    let account = money.apply(balance / nat.resident_divisor);
+    let account = money.div(balance, nat.resident_divisor);
     out.avg_wage_retirement = env.wage(s.region, pension.year() + 1, pension).ok();
     out.status = Status::Ok;
     out.divisor = Some(nat.resident_divisor);

@@ -141,6 +141,27 @@ impl Round {
         exact.unwrap_or_else(|| self.apply(a * b / Decimal::from(d)))
     }
 
+    /// `round(a / b)` for `b ≠ 0` (C2): exact integer arithmetic on the mantissas when the
+    /// scaled numerator stays below 10^26, else the decimal quotient rounded. The two agree:
+    /// with |numerator| < 10^26 the quotient's 28 significant digits are closer to it than
+    /// any rounding boundary it is not on (property-tested below).
+    #[inline]
+    pub fn div(self, a: Decimal, b: Decimal) -> Decimal {
+        const LIMIT: u128 = 100_000_000_000_000_000_000_000_000; // 10^26
+        let exact = (|| {
+            // a / b = am·10^(bs + places) / (bm·10^as) in units of 10^−places.
+            let num = a.mantissa().checked_mul(10i128.checked_pow(b.scale() + self.places)?)?;
+            let den = b.mantissa().checked_mul(10i128.checked_pow(a.scale())?)?;
+            if den == 0 || num.unsigned_abs() >= LIMIT {
+                return None;
+            }
+            let (num, den) = if den < 0 { (-num, -den) } else { (num, den) };
+            let q = round_ratio(num, den, self.mode);
+            Some(Decimal::from_i128_with_scale(q, self.places))
+        })();
+        exact.unwrap_or_else(|| self.apply(a / b))
+    }
+
     /// Applies the step.
     #[inline]
     pub fn apply(self, d: Decimal) -> Decimal {
@@ -688,6 +709,17 @@ mod tests {
             let r = Round { places, mode };
             prop_assert_eq!(r.mul_div(a, b, d), r.apply(a * b / Decimal::from(d)));
             prop_assert_eq!(r.mul(a, b), r.apply(a * b));
+        }
+
+        /// Exact division rounding equals the decimal quotient rounded.
+        #[test]
+        fn div_matches_decimal(am in prop_oneof![any::<i64>(), -10_000_000i64..10_000_000], asc in 0u32..10,
+                               bm in prop_oneof![1i64..2000, 1i64..i64::MAX, -100_000i64..-1], bsc in 0u32..8,
+                               places in 0u32..6, mode in 0usize..3) {
+            let (a, b) = (Decimal::new(am, asc), Decimal::new(bm, bsc));
+            let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
+            let r = Round { places, mode };
+            prop_assert_eq!(r.div(a, b), r.apply(a / b));
         }
 
         #[test]
