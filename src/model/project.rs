@@ -831,7 +831,8 @@ fn bridge_to_resident(
     if s.hardship {
         notes.push("hardship 代缴 paid by government (amount: region parameter)".to_string());
     }
-    let years = env.rounding.years.apply(s.resident_years + res.years + emp_years);
+    let twelve = Decimal::from(12);
+    let years = env.rounding.years.div((s.resident_years + emp_years) * twelve + Decimal::from(res.twelfths), twelve);
     let min = Decimal::from(15);
     let emp_balance = emp.as_ref().map_or(Decimal::ZERO, |e| e.balance);
     let balance = res.balance - res.refunds + emp_balance;
