@@ -510,6 +510,38 @@ fn solve(f: &[f64], mut lo: f64, mut hi: f64, guess: f64) -> Option<f64> {
     Some(x)
 }
 
+/// Root of the yearly sums' polynomial, only as the starting point of the monthly solve:
+/// Newton from the rate at which the paid total, grown from the payments' mean year to the
+/// receipts' mean year, equals the received total, to 1e-9 in the factor; the bracketed
+/// search when Newton leaves (lo, hi).
+fn yearly_guess(yearly: &[f64], lo: f64, hi: f64) -> Option<f64> {
+    let (mut paid, mut paid_t, mut got, mut got_t) = (0.0, 0.0, 0.0, 0.0);
+    for (t, v) in yearly.iter().enumerate() {
+        if *v < 0.0 {
+            paid -= v;
+            paid_t -= v * t as f64;
+        } else {
+            got += v;
+            got_t += v * t as f64;
+        }
+    }
+    let span = got_t / got - paid_t / paid;
+    let start = if paid > 0.0 && got > 0.0 && span > 0.5 { (paid / got).powf(1.0 / span) } else { 1.0 / 1.03 };
+    let mut x = start.clamp(lo, hi);
+    for _ in 0..20 {
+        let (v, dv) = npv_and_slope(yearly, x);
+        let next = x - v / dv;
+        if !(dv != 0.0 && next.is_finite() && next > lo && next < hi) {
+            break;
+        }
+        if (next - x).abs() < 1e-9 {
+            return Some(next);
+        }
+        x = next;
+    }
+    solve(yearly, lo, hi, 1.0 / 1.03)
+}
+
 /// Yearly IRR of monthly flows; None when there is no sign change on −95%…+10,000% a year.
 /// A first solve on yearly sums gives the starting point of the monthly solve.
 fn irr(f: &[f64]) -> Option<f64> {
@@ -523,7 +555,7 @@ fn irr(f: &[f64]) -> Option<f64> {
         *y = c.iter().sum();
     }
     let yearly = &yearly[..years];
-    let guess_rate = solve(yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo), 1.0 / 1.03).map_or(0.03, |x| 1.0 / x - 1.0);
+    let guess_rate = yearly_guess(yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo)).map_or(0.03, |x| 1.0 / x - 1.0);
     let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
     let (lo, hi) = (x_of(r_hi), x_of(r_lo));
     // Newton from the yearly guess usually lands in two or three steps; a root it reaches
