@@ -76,33 +76,38 @@ pub fn fixed(d: Decimal, dp: usize) -> String {
 }
 
 fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
-    let Some(units) = to_units(d, dp as u32) else {
+    let units = if d.scale() as usize == dp { Some(d.mantissa()) } else { to_units(d, dp as u32) };
+    let Some(units) = units else {
         let _ = write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));
         return;
     };
-    if units < 0 {
-        out.push('-');
-    }
-    // Digits of |units|, least significant first, with at least dp + 1 of them.
-    let mut v = u64::try_from(units.unsigned_abs()).unwrap_or(u64::MAX);
-    if u128::from(v) != units.unsigned_abs() {
+    let Ok(mut v) = u64::try_from(units.unsigned_abs()) else {
+        if units < 0 {
+            out.push('-');
+        }
         let _ =
             write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero).abs());
         return;
-    }
+    };
+    // Digits of |units| from the least significant, at least dp + 1 of them, written from
+    // the end of the buffer with the point before the dp-th.
     let mut buf = [0u8; 48];
+    let mut i = buf.len();
     let mut n = 0;
     while v > 0 || n <= dp {
-        buf[n] = b'0' + (v % 10) as u8;
+        if n == dp && dp > 0 {
+            i -= 1;
+            buf[i] = b'.';
+        }
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
         v /= 10;
         n += 1;
     }
-    for i in (0..n).rev() {
-        if i + 1 == dp {
-            out.push('.');
-        }
-        out.push(buf[i] as char);
+    if units < 0 {
+        out.push('-');
     }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
 }
 
 /// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,
