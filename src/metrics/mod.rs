@@ -234,7 +234,22 @@ fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, out: &mut V
 }
 
 fn net_paid(payments: &[Payment]) -> Decimal {
-    payments.iter().map(|p| p.per_month * Decimal::from(p.last.since(p.first) + 1)).sum()
+    // On the mantissas when the amounts share a scale (the usual case); exact either way.
+    let scale = payments.first().map_or(0, |p| p.per_month.scale());
+    let mut sum: i128 = 0;
+    for p in payments {
+        let n = i128::from(p.last.since(p.first) + 1);
+        let term = (p.per_month.scale() == scale).then(|| p.per_month.mantissa().checked_mul(n)).flatten();
+        match term.and_then(|t| sum.checked_add(t)) {
+            Some(v) => sum = v,
+            None => return payments.iter().map(|p| p.per_month * Decimal::from(p.last.since(p.first) + 1)).sum(),
+        }
+    }
+    if sum.unsigned_abs() < 1 << 95 {
+        Decimal::from_i128_with_scale(sum, scale)
+    } else {
+        payments.iter().map(|p| p.per_month * Decimal::from(p.last.since(p.first) + 1)).sum()
+    }
 }
 
 /// First month whose payment brings cumulative receipts to `paid` (exact decimal).
@@ -597,10 +612,12 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     });
     // Own payments accumulated to the pension month at the same rate (geometric sums).
     let up = (1.0 + d).powf(1.0 / 12.0);
+    let up12 = up.powi(12); // the usual whole-year payment, computed once
     let mut accumulated = 0.0;
     for p in &o.payments {
         let n = p.last.since(p.first) + 1;
-        let sum = if (up - 1.0).abs() < 1e-15 { f64::from(n) } else { (up.powi(n) - 1.0) / (up - 1.0) };
+        let up_n = if n == 12 { up12 } else { up.powi(n) };
+        let sum = if (up - 1.0).abs() < 1e-15 { f64::from(n) } else { (up_n - 1.0) / (up - 1.0) };
         accumulated += to_f64(p.per_month) * up.powi(life.start.since(p.last)) * sum;
     }
     let paid = net_paid(&o.payments);

@@ -545,14 +545,7 @@ type ClaimIndex<'a> = &'a dyn Fn(&Part) -> Option<Decimal>;
 fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<ClaimIndex>) -> Option<Decimal> {
     let known = known_years(s);
     let twelve = Decimal::from(12);
-    let mut sum = Decimal::ZERO;
-    for p in &emp.parts {
-        let idx = match claim_w {
-            Some(f) => f(p).unwrap_or(p.index),
-            None => p.index,
-        };
-        sum += idx * Decimal::from(p.count);
-    }
+    let sum = index_months(emp, claim_w);
     let denom = known * twelve + Decimal::from(emp.months);
     if denom.is_zero() {
         return None;
@@ -562,6 +555,39 @@ fn average_index(env: &Env, s: &Scenario, emp: &EmpAccrual, claim_w: Option<Clai
 }
 
 use super::employee::Part;
+
+/// Σ index × months over the parts (C13), exactly: on the mantissas at a common scale when
+/// every index is the part's own and they fit, else in decimals.
+fn index_months(emp: &EmpAccrual, claim_w: Option<ClaimIndex>) -> Decimal {
+    let decimal = || {
+        let mut sum = Decimal::ZERO;
+        for p in &emp.parts {
+            let idx = match claim_w {
+                Some(f) => f(p).unwrap_or(p.index),
+                None => p.index,
+            };
+            sum += idx * Decimal::from(p.count);
+        }
+        sum
+    };
+    const SCALE: u32 = 8;
+    let mut units: i128 = 0;
+    for p in &emp.parts {
+        if claim_w.is_some_and(|f| f(p).is_some()) || p.index.scale() > SCALE {
+            return decimal();
+        }
+        let m = p.index.mantissa() * 10i128.pow(SCALE - p.index.scale()); // < 2^96 · 10^8 fits
+        match m.checked_mul(i128::from(p.count)).and_then(|t| units.checked_add(t)) {
+            Some(u) => units = u,
+            None => return decimal(),
+        }
+    }
+    if units.unsigned_abs() < 1 << 95 {
+        Decimal::from_i128_with_scale(units, SCALE)
+    } else {
+        decimal()
+    }
+}
 
 /// Claim province (C25, 国办发〔2009〕66号 第五条): the hukou province if the relation is
 /// there; else the current province with ≥ 10 years; else the latest earlier province with
