@@ -134,6 +134,7 @@ struct Item {
 }
 
 /// What a worker produced for one record.
+#[derive(Default)]
 struct Produced {
     csv: String,
     paths: String,
@@ -479,35 +480,36 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         // Double buffering: while one batch is computed, the previous one is written and
         // the next one read (rayon::join), so the reading and writing thread is not idle
         // while the workers compute. Output order is the input order.
+        // Output buffers are reused from batch to batch (cleared, capacity kept): no
+        // allocation per row for the output, and none freed on another thread.
         let mut cur: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
         let mut next: Vec<Item> = (0..batch).map(|_| Item::default()).collect();
-        let mut computed: Vec<Produced> = Vec::with_capacity(batch);
-        let mut ready: Vec<Produced> = Vec::with_capacity(batch);
+        let mut computed: Vec<Produced> = (0..batch).map(|_| Produced::default()).collect();
+        let mut ready: Vec<Produced> = (0..batch).map(|_| Produced::default()).collect();
+        let mut ready_n = 0;
         let mut n = fill(&mut source, &mut cur)?;
         while n > 0 {
             let (_, io) = rayon::join(
                 || {
-                    cur[..n]
-                        .par_iter()
-                        .map(|item| {
-                            if opts.floor {
-                                echo(item, &header, ctx, opts.format)
-                            } else {
-                                process(item, &header, ctx, opts.format, want_paths)
-                            }
-                        })
-                        .collect_into_vec(&mut computed)
+                    cur[..n].par_iter().zip(computed[..n].par_iter_mut()).for_each(|(item, out)| {
+                        if opts.floor {
+                            echo(item, &header, ctx, opts.format, out)
+                        } else {
+                            process(item, &header, ctx, opts.format, want_paths, out)
+                        }
+                    })
                 },
                 || -> Result<usize, FatalError> {
-                    write(&ready)?;
+                    write(&ready[..ready_n])?;
                     fill(&mut source, &mut next)
                 },
             );
+            ready_n = n;
             n = io?;
             std::mem::swap(&mut ready, &mut computed);
             std::mem::swap(&mut cur, &mut next);
         }
-        write(&ready)?;
+        write(&ready[..ready_n])?;
         out.flush().map_err(io_err(&tmp))?;
         if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
             w.flush().map_err(io_err(p))?;
@@ -599,53 +601,59 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
     Ok(s)
 }
 
-/// Parses, projects and formats one record.
-fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool) -> Produced {
+/// Parses, projects and formats one record into `out` (its buffers are reused).
+fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool, out: &mut Produced) {
+    out.csv.clear();
+    out.paths.clear();
+    out.error = None;
     // Last line of defence: a panic in one row (a bug) becomes that row's error, never a
     // crash and never a lost row. Arithmetic on validated inputs is bounded or checked.
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process_row(item, header, ctx, fmt, want_paths))) {
-        Ok(p) => p,
-        Err(cause) => {
-            let why = cause
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| cause.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown".to_string());
-            let message =
-                format!("line {}: internal error while computing this row ({why}); please report it", item.line);
-            let mut csv = String::with_capacity(256);
-            let id = item
-                .rec
-                .get(header.id_index())
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .map(str::trim)
-                .filter(|s| !s.is_empty());
-            let id = id.map(str::to_string).unwrap_or_else(|| item.line.to_string());
-            results::push_error(&mut csv, &id, &id, &message, fmt);
-            Produced { csv, paths: String::new(), status: None, error: Some(message) }
-        }
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        process_row(item, header, ctx, fmt, want_paths, &mut *out)
+    }));
+    if let Err(cause) = done {
+        let why = cause
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| cause.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".to_string());
+        let message = format!("line {}: internal error while computing this row ({why}); please report it", item.line);
+        let id = item
+            .rec
+            .get(header.id_index())
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .map(str::trim)
+            .filter(|s| !s.is_empty());
+        let id = id.map(str::to_string).unwrap_or_else(|| item.line.to_string());
+        out.csv.clear();
+        out.paths.clear();
+        results::push_error(&mut out.csv, &id, &id, &message, fmt);
+        out.status = None;
+        out.error = Some(message);
     }
 }
 
 /// The benchmark floor for one record: parse it, write the record itself back.
-fn echo(item: &Item, header: &Header, ctx: &Context, fmt: Format) -> Produced {
-    let status = scenario_of(item, header, ctx).ok().map(|_| Status::Ok);
-    let mut csv = String::with_capacity(item.rec.as_slice().len() + 64);
+fn echo(item: &Item, header: &Header, ctx: &Context, fmt: Format, out: &mut Produced) {
+    out.status = scenario_of(item, header, ctx).ok().map(|_| Status::Ok);
+    out.error = None;
+    out.paths.clear();
+    let csv = &mut out.csv;
+    csv.clear();
     for (i, field) in item.rec.iter().enumerate() {
         if i > 0 {
             csv.push(',');
         }
-        results::push_text(&mut csv, &String::from_utf8_lossy(field), fmt);
+        results::push_text(csv, &String::from_utf8_lossy(field), fmt);
     }
     csv.push('\n');
-    Produced { csv, paths: String::new(), status, error: None }
 }
 
-fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool) -> Produced {
-    let fail = |f: Failure| {
-        let mut csv = String::with_capacity(256);
-        results::push_error(&mut csv, &f.id, &f.label, &f.message, fmt);
-        Produced { csv, paths: String::new(), status: None, error: Some(f.message) }
+fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool, out: &mut Produced) {
+    let mut fail = |f: Failure| {
+        results::push_error(&mut out.csv, &f.id, &f.label, &f.message, fmt);
+        out.status = None;
+        out.error = Some(f.message);
     };
     let s = match scenario_of(item, header, ctx) {
         Ok(s) => s,
@@ -654,14 +662,15 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
     match project(&s, ctx) {
         Ok(o) => {
             let m: Metrics = metrics::compute(&s, &o, ctx);
-            let mut csv = String::with_capacity(384);
             let echo = Echo {
                 contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index),
                 tier: s.tier,
             };
-            results::push_outcome(&mut csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
-            let paths = if want_paths { metrics::paths_rows(&s, &o, ctx, fmt) } else { String::new() };
-            Produced { csv, paths, status: Some(o.status), error: None }
+            results::push_outcome(&mut out.csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
+            if want_paths {
+                metrics::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
+            }
+            out.status = Some(o.status);
         }
         Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
     }

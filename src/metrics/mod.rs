@@ -639,13 +639,19 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
 /// Yearly path rows of one row (`--paths`): from the first projected year to the life
 /// horizon (to the table's end for rows without a pension).
 pub fn paths_rows(s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) -> String {
+    let mut out = String::new();
+    push_paths_rows(&mut out, s, o, ctx, fmt);
+    out
+}
+
+/// Appends the yearly path rows of one row (see [`paths_rows`]).
+pub fn push_paths_rows(out: &mut String, s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) {
     let life = (o.status == Status::Ok).then(|| lifetime(s, o, ctx));
     let first_year = o.payments.first().map_or(s.as_of.year(), |p| p.first.year()).min(s.as_of.year());
     let last_month = match &life {
         Some(l) => l.horizon.min(l.end).plus(-1).max(l.start),
         None => o.retire,
     };
-    let mut out = String::new();
     let (mut cum_paid, mut cum_recv) = (Decimal::ZERO, Decimal::ZERO);
     for y in first_year..=last_month.year() {
         let jan = Month::january(y);
@@ -677,7 +683,7 @@ pub fn paths_rows(s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) -> Stri
             }
             _ => (Decimal::ZERO, 1.0),
         };
-        push_text(&mut out, &s.id, fmt);
+        push_text(out, &s.id, fmt);
         let _ = write!(out, ",{y},{},", dec_.since(s.birth) / 12);
         let _ = write!(out, "{},", fixed(own, 2));
         if let Some(t) = tr {
@@ -687,7 +693,6 @@ pub fn paths_rows(s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) -> Stri
         }
         let _ = writeln!(out, "{},{},{},{survival:.6}", fixed(pension, 2), fixed(cum_paid, 2), fixed(cum_recv, 2));
     }
-    out
 }
 
 #[cfg(test)]
