@@ -124,7 +124,7 @@ pub struct Row<'r> {
 
 /// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only; a match,
 /// not a search, because it runs for every field of every row).
-#[inline]
+#[inline(always)]
 fn k(name: &str) -> usize {
     match name {
         "id" => 0,
@@ -172,7 +172,9 @@ impl<'r> Row<'r> {
         Row { header, fields }
     }
 
-    /// Trimmed text of a column; None when absent or empty.
+    /// Trimmed text of a column; None when absent or empty. Inlined so that the column
+    /// name, a literal at every call, resolves to its index at compile time.
+    #[inline(always)]
     pub fn get(&self, name: &str) -> Option<&'r str> {
         let i = self.header.col(k(name))?;
         let v = std::str::from_utf8(self.fields.get(i)?).ok()?.trim();
@@ -183,6 +185,7 @@ impl<'r> Row<'r> {
         }
     }
 
+    #[inline(always)]
     fn decimal(&self, name: &str, lo: Decimal, hi: Decimal, allowed: &str) -> Result<Option<Decimal>, RowError> {
         let Some(v) = self.get(name) else { return Ok(None) };
         let d = parse_decimal(v).map_err(|why| RowError::new(name, v, why, allowed))?;
@@ -193,6 +196,7 @@ impl<'r> Row<'r> {
         Ok(Some(d))
     }
 
+    #[inline(always)]
     fn month(&self, name: &str) -> Result<Option<Month>, RowError> {
         let Some(v) = self.get(name) else { return Ok(None) };
         Month::parse(v)
@@ -200,6 +204,7 @@ impl<'r> Row<'r> {
             .ok_or_else(|| RowError::new(name, v, "not a month", "YYYY-MM with month 01–12 and year 1900–2200"))
     }
 
+    #[inline(always)]
     fn boolean(&self, name: &str) -> Result<bool, RowError> {
         match self.get(name) {
             None => Ok(false),
