@@ -343,52 +343,82 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
 }
 
 /// Independent Horner chains per evaluation: enough to keep the floating-point units busy.
-const LANES: usize = 8;
+const LANES: usize = 16;
 
 /// x^0 … x^(LANES − 1).
 #[inline]
 fn powers(x: f64) -> [f64; LANES] {
+    // Binary splitting: x^j = x^(j/2) · x^(j − j/2), a chain of four products, not fifteen.
     let mut p = [1.0f64; LANES];
-    for j in 1..LANES {
-        p[j] = p[j - 1] * x;
+    p[1] = x;
+    for j in 2..LANES {
+        p[j] = p[j / 2] * p[j - j / 2];
     }
     p
 }
 
-/// A_j(y) = Σ_k body[L k + j] y^k for every lane j (Horner from the last chunk).
+/// Σ v[j] in pairs (a short dependency chain).
+#[inline]
+fn pairwise(mut v: [f64; LANES]) -> f64 {
+    let mut n = LANES;
+    while n > 1 {
+        n /= 2;
+        for j in 0..n {
+            v[j] += v[j + n];
+        }
+    }
+    v[0]
+}
+
+/// A_j(y) = Σ_k body[L k + j] y^k for every lane j: Horner from the last chunk, two
+/// chunks a step (a ← a·y² + (c_{k+1}·y + c_k)) so that each step waits on one product and
+/// one sum; an odd chunk count starts with the last chunk alone.
 fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor supports AVX2 (checked just above).
         return unsafe { wide::lane_sums(body, y) };
     }
+    let y2 = y * y;
     let mut acc = [0.0f64; LANES];
-    for c in body.chunks_exact(LANES).rev() {
+    let mut pairs = body.chunks_exact(2 * LANES);
+    if let Some(last) = pairs.remainder().get(..LANES) {
+        acc.copy_from_slice(last);
+    }
+    for c in pairs.by_ref().rev() {
+        let (lo, hi) = c.split_at(LANES);
         for j in 0..LANES {
-            acc[j] = acc[j] * y + c[j];
+            acc[j] = acc[j] * y2 + (hi[j] * y + lo[j]);
         }
     }
     acc
 }
 
-/// A_j(y) and A_j'(y) for every lane j.
+/// A_j(y) and A_j'(y) for every lane j, two chunks a step like [`lane_sums`]:
+/// a' ← a·y² + (c_{k+1}·y + c_k), d' ← d·y² + (a·2y + c_{k+1}).
 fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the processor supports AVX2 (checked just above).
         return unsafe { wide::lane_sums_and_slopes(body, y) };
     }
+    let (y2, ty) = (y * y, y + y);
     let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
-    for c in body.chunks_exact(LANES).rev() {
+    let mut pairs = body.chunks_exact(2 * LANES);
+    if let Some(last) = pairs.remainder().get(..LANES) {
+        a.copy_from_slice(last);
+    }
+    for c in pairs.by_ref().rev() {
+        let (lo, hi) = c.split_at(LANES);
         for j in 0..LANES {
-            da[j] = da[j] * y + a[j];
-            a[j] = a[j] * y + c[j];
+            da[j] = da[j] * y2 + (a[j] * ty + hi[j]);
+            a[j] = a[j] * y2 + (hi[j] * y + lo[j]);
         }
     }
     (a, da)
 }
 
-/// The Horner loops on 256-bit vectors, two per eight lanes. Each lane sees the same
+/// The Horner loops on 256-bit vectors, four lanes each. Each lane sees the same
 /// multiplications and additions in the same order as the portable loops (no FMA, whose
 /// single rounding would change the bits), so results do not depend on the machine
 /// (tested below); only the width of the operations differs.
@@ -397,47 +427,66 @@ mod wide {
     use super::LANES;
     use std::arch::x86_64::*;
 
+    /// Vectors of four lanes.
+    const V: usize = LANES / 4;
+
     #[target_feature(enable = "avx2")]
-    pub(super) fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
-        let yv = _mm256_set1_pd(y);
-        let (mut a0, mut a1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
-        for c in body.chunks_exact(LANES).rev() {
-            // SAFETY: `c` holds exactly eight f64; unaligned loads.
-            let (c0, c1) = unsafe { (_mm256_loadu_pd(c.as_ptr()), _mm256_loadu_pd(c.as_ptr().add(4))) };
-            a0 = _mm256_add_pd(_mm256_mul_pd(a0, yv), c0);
-            a1 = _mm256_add_pd(_mm256_mul_pd(a1, yv), c1);
-        }
+    fn load(c: &[f64], k: usize) -> __m256d {
+        assert!(c.len() >= 4 * k + 4);
+        // SAFETY: four f64 from index 4k are in bounds (asserted); unaligned load.
+        unsafe { _mm256_loadu_pd(c.as_ptr().add(4 * k)) }
+    }
+
+    #[target_feature(enable = "avx2")]
+    fn store(v: &[__m256d; V]) -> [f64; LANES] {
         let mut out = [0.0f64; LANES];
-        // SAFETY: `out` holds eight f64.
-        unsafe {
-            _mm256_storeu_pd(out.as_mut_ptr(), a0);
-            _mm256_storeu_pd(out.as_mut_ptr().add(4), a1);
+        for (k, v) in v.iter().enumerate() {
+            // SAFETY: `out` holds LANES = 4·V f64.
+            unsafe { _mm256_storeu_pd(out.as_mut_ptr().add(4 * k), *v) };
         }
         out
     }
 
     #[target_feature(enable = "avx2")]
+    pub(super) fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
+        let (yv, y2) = (_mm256_set1_pd(y), _mm256_set1_pd(y * y));
+        let mut a = [_mm256_setzero_pd(); V];
+        let mut pairs = body.chunks_exact(2 * LANES);
+        if let Some(last) = pairs.remainder().get(..LANES) {
+            for (k, a) in a.iter_mut().enumerate() {
+                *a = load(last, k);
+            }
+        }
+        for c in pairs.by_ref().rev() {
+            let (lo, hi) = c.split_at(LANES);
+            for (k, a) in a.iter_mut().enumerate() {
+                let inner = _mm256_add_pd(_mm256_mul_pd(load(hi, k), yv), load(lo, k));
+                *a = _mm256_add_pd(_mm256_mul_pd(*a, y2), inner);
+            }
+        }
+        store(&a)
+    }
+
+    #[target_feature(enable = "avx2")]
     pub(super) fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
-        let yv = _mm256_set1_pd(y);
-        let (mut a0, mut a1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
-        let (mut d0, mut d1) = (_mm256_setzero_pd(), _mm256_setzero_pd());
-        for c in body.chunks_exact(LANES).rev() {
-            // SAFETY: `c` holds exactly eight f64; unaligned loads.
-            let (c0, c1) = unsafe { (_mm256_loadu_pd(c.as_ptr()), _mm256_loadu_pd(c.as_ptr().add(4))) };
-            d0 = _mm256_add_pd(_mm256_mul_pd(d0, yv), a0);
-            d1 = _mm256_add_pd(_mm256_mul_pd(d1, yv), a1);
-            a0 = _mm256_add_pd(_mm256_mul_pd(a0, yv), c0);
-            a1 = _mm256_add_pd(_mm256_mul_pd(a1, yv), c1);
+        let (yv, y2, ty) = (_mm256_set1_pd(y), _mm256_set1_pd(y * y), _mm256_set1_pd(y + y));
+        let mut a = [_mm256_setzero_pd(); V];
+        let mut d = [_mm256_setzero_pd(); V];
+        let mut pairs = body.chunks_exact(2 * LANES);
+        if let Some(last) = pairs.remainder().get(..LANES) {
+            for (k, a) in a.iter_mut().enumerate() {
+                *a = load(last, k);
+            }
         }
-        let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
-        // SAFETY: `a` and `da` hold eight f64 each.
-        unsafe {
-            _mm256_storeu_pd(a.as_mut_ptr(), a0);
-            _mm256_storeu_pd(a.as_mut_ptr().add(4), a1);
-            _mm256_storeu_pd(da.as_mut_ptr(), d0);
-            _mm256_storeu_pd(da.as_mut_ptr().add(4), d1);
+        for c in pairs.by_ref().rev() {
+            let (lo, hi) = c.split_at(LANES);
+            for k in 0..V {
+                let h = load(hi, k);
+                d[k] = _mm256_add_pd(_mm256_mul_pd(d[k], y2), _mm256_add_pd(_mm256_mul_pd(a[k], ty), h));
+                a[k] = _mm256_add_pd(_mm256_mul_pd(a[k], y2), _mm256_add_pd(_mm256_mul_pd(h, yv), load(lo, k)));
+            }
         }
-        (a, da)
+        (store(&a), store(&d))
     }
 }
 
@@ -447,10 +496,7 @@ fn npv(f: &[f64], x: f64) -> f64 {
     let y = xs[LANES - 1] * x;
     let n = f.len() / LANES;
     let acc = lane_sums(&f[..n * LANES], y);
-    let mut total = 0.0;
-    for j in 0..LANES {
-        total += xs[j] * acc[j];
-    }
+    let mut total = pairwise(std::array::from_fn(|j| xs[j] * acc[j]));
     let mut p = y.powi(n as i32);
     for v in &f[n * LANES..] {
         total += v * p;
@@ -468,13 +514,11 @@ fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
     let n = f.len() / LANES;
     let (a, da) = lane_sums_and_slopes(&f[..n * LANES], y);
     let xl1 = xs[LANES - 1]; // x^(L−1)
-    let mut value = 0.0;
-    let mut slope = 0.0;
-    for j in 0..LANES {
-        value += xs[j] * a[j];
+    let mut value = pairwise(std::array::from_fn(|j| xs[j] * a[j]));
+    let mut slope = pairwise(std::array::from_fn(|j| {
         let dxj = if j == 0 { 0.0 } else { j as f64 * xs[j - 1] };
-        slope += dxj * a[j] + LANES as f64 * xs[j] * xl1 * da[j];
-    }
+        dxj * a[j] + LANES as f64 * xs[j] * xl1 * da[j]
+    }));
     // Tail t = L·n + i.
     let mut p = y.powi(n as i32);
     let base = (LANES * n) as f64;
@@ -755,11 +799,17 @@ mod tests {
         fn wide_loops_give_the_same_bits(f in proptest::collection::vec(-1e6f64..1e6, 0..700), y in 0.5f64..1.5) {
             let body = &f[..f.len() / LANES * LANES];
             let portable = {
+                let (y2, ty) = (y * y, y + y);
                 let (mut a, mut da) = ([0.0f64; LANES], [0.0f64; LANES]);
-                for c in body.chunks_exact(LANES).rev() {
+                let mut pairs = body.chunks_exact(2 * LANES);
+                if let Some(last) = pairs.remainder().get(..LANES) {
+                    a.copy_from_slice(last);
+                }
+                for c in pairs.by_ref().rev() {
+                    let (lo, hi) = c.split_at(LANES);
                     for j in 0..LANES {
-                        da[j] = da[j] * y + a[j];
-                        a[j] = a[j] * y + c[j];
+                        da[j] = da[j] * y2 + (a[j] * ty + hi[j]);
+                        a[j] = a[j] * y2 + (hi[j] * y + lo[j]);
                     }
                 }
                 (a, da)
