@@ -2,7 +2,7 @@
 //! [`RowError`] naming the column, the value and what is allowed.
 
 use crate::model::{Category, RowError, Scenario, Scheme, Segment, Shortfall};
-use crate::params::{Month, Params, RegionId};
+use crate::params::{compare, Month, Params, RegionId};
 use rust_decimal::Decimal;
 
 /// Columns of the scenario contract, in contract order.
@@ -189,7 +189,7 @@ impl<'r> Row<'r> {
     fn decimal(&self, name: &str, lo: Decimal, hi: Decimal, allowed: &str) -> Result<Option<Decimal>, RowError> {
         let Some(v) = self.get(name) else { return Ok(None) };
         let d = parse_decimal(v).map_err(|why| RowError::new(name, v, why, allowed))?;
-        if d < lo || d > hi {
+        if compare(d, lo).is_lt() || compare(d, hi).is_gt() {
             let why = if d.is_sign_negative() && lo >= Decimal::ZERO { "negative" } else { "out of range" };
             return Err(RowError::new(name, v, why, allowed));
         }

@@ -6,8 +6,8 @@ use super::resident::{self, ResAccrual, ResSpell};
 use super::rules::{divisor, statutory_retirement, RetirementInfo};
 use super::*;
 use crate::params::{
-    project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector, Provenance, Rounding, Sourced,
-    PROJECT_FROM, PROJECT_TO,
+    compare, project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector, Provenance, Rounding,
+    Sourced, PROJECT_FROM, PROJECT_TO,
 };
 
 /// What every row shares: parameters, assumptions and the pre-projected series.
@@ -184,7 +184,7 @@ impl<'a> Env<'a> {
         };
         let allowed = || table.tiers.iter().map(|t| t.tier.to_string()).collect::<Vec<_>>().join(", ");
         let found = match sp.tier {
-            Some(t) => table.tiers.iter().find(|x| x.tier == t).copied().ok_or_else(|| {
+            Some(t) => table.tiers.iter().find(|x| compare(x.tier, t).is_eq()).copied().ok_or_else(|| {
                 RowError::new(
                     "tier",
                     t.to_string(),
@@ -245,6 +245,9 @@ pub fn project(s: &Scenario, ctx: &Context) -> Result<Outcome, RowError> {
 
 /// Overlapping spells in one scheme (employee and flexible count as one) are a row error (C26).
 fn check_segments(s: &Scenario) -> Result<(), RowError> {
+    if s.segments.len() < 2 {
+        return Ok(());
+    }
     let mut segs: Vec<&Segment> = s.segments.iter().collect();
     segs.sort_by_key(|g| (g.scheme == Scheme::Resident, g.start));
     for w in segs.windows(2) {
