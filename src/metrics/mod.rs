@@ -292,7 +292,8 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
     let offset = life.start.since(t0) as usize;
     let n = life.end.since(life.start).max(0) as usize;
     f.clear();
-    f.resize(offset + n, 0.0);
+    // Zeros after the last month (they add nothing) make whole chunks for the evaluations.
+    f.resize((offset + n).next_multiple_of(LANES), 0.0);
     // Receipts, one calendar year at a time: pension × l(age) / l(pension age).
     let l = ctx.life.curve(life.sex);
     let l0 = l.get(life.start_age as usize).copied().unwrap_or(0.0);
@@ -497,8 +498,12 @@ fn npv(f: &[f64], x: f64) -> f64 {
     let n = f.len() / LANES;
     let acc = lane_sums(&f[..n * LANES], y);
     let mut total = pairwise(std::array::from_fn(|j| xs[j] * acc[j]));
+    let tail = &f[n * LANES..];
+    if tail.is_empty() {
+        return total;
+    }
     let mut p = y.powi(n as i32);
-    for v in &f[n * LANES..] {
+    for v in tail {
         total += v * p;
         p *= x;
     }
@@ -520,9 +525,13 @@ fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
         dxj * a[j] + LANES as f64 * xs[j] * xl1 * da[j]
     }));
     // Tail t = L·n + i.
+    let tail = &f[n * LANES..];
+    if tail.is_empty() {
+        return (value, slope);
+    }
     let mut p = y.powi(n as i32);
     let base = (LANES * n) as f64;
-    for (i, v) in f[n * LANES..].iter().enumerate() {
+    for (i, v) in tail.iter().enumerate() {
         let t = base + i as f64;
         value += v * p;
         if t > 0.0 {
