@@ -114,7 +114,7 @@ fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
 /// `-` or `@` gets a leading apostrophe so it is shown, not evaluated.
 pub fn push_text(out: &mut String, text: &str, fmt: Format) {
     let guard = fmt.excel && text.starts_with(['=', '+', '-', '@']);
-    let needs_quotes = guard || text.contains([',', '"', '\n', '\r']);
+    let needs_quotes = guard || text.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'));
     if needs_quotes {
         out.push('"');
         if guard {

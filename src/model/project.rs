@@ -48,7 +48,12 @@ pub(crate) struct Env<'a> {
     pub employee_share: Decimal,
     pub flexible_share: Decimal,
     pub provenance: Provenance,
+    /// The last tier lookup: (table address, tier, hardship) → (tier, subsidy).
+    last_tier: Option<TierKey>,
 }
+
+/// A remembered tier lookup of [`Env::tier_and_subsidy`].
+type TierKey = ((usize, Option<Decimal>, bool), (Decimal, Decimal));
 
 impl<'a> Env<'a> {
     pub(crate) fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
@@ -66,6 +71,7 @@ impl<'a> Env<'a> {
             employee_share: nat.employee_share,
             flexible_share: nat.flexible_share,
             provenance: Provenance::Official,
+            last_tier: None,
         }
     }
 
@@ -182,6 +188,14 @@ impl<'a> Env<'a> {
                 "a region with resident_tiers",
             ));
         };
+        // Consecutive years usually find the same table and tier: reuse the last answer
+        // (its provenance is already counted).
+        let key = (table as *const crate::params::TierTable as usize, sp.tier, hardship);
+        if let Some((k, v)) = self.last_tier {
+            if k == key {
+                return Ok(v);
+            }
+        }
         let allowed = || table.tiers.iter().map(|t| t.tier.to_string()).collect::<Vec<_>>().join(", ");
         let found = match sp.tier {
             Some(t) => table.tiers.iter().find(|x| compare(x.tier, t).is_eq()).copied().ok_or_else(|| {
@@ -205,6 +219,7 @@ impl<'a> Env<'a> {
         let provenance = table.provenance;
         self.provenance = self.provenance.max(provenance);
         let subsidy = self.row.subsidy.unwrap_or(found.subsidy);
+        self.last_tier = Some((key, (found.tier, subsidy)));
         Ok((found.tier, subsidy))
     }
 
