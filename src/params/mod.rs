@@ -228,6 +228,18 @@ fn div_pow10(num: i64, k: u32) -> i64 {
 pub fn round_scaled(num: i64, k: u32, d: i64, mode: RoundMode) -> Option<i64> {
     let den = POW10.get(k as usize)?.checked_mul(d)?;
     // trunc(trunc(n / a) / b) = trunc(n / (a b)) for whole a, b > 0.
+    if mode == RoundMode::HalfAwayFromZero {
+        // round(n / den) = trunc((2n ± den) / (2 den)): one division, no remainder test
+        // (when 2n ± den fits; else the remainder test below).
+        if let Some(a) = num.checked_mul(2).and_then(|n2| n2.checked_add(if num < 0 { -den } else { den })) {
+            let a = a / 2;
+            return Some(match d {
+                1 => div_pow10(a, k),
+                12 => div_pow10(a, k) / 12,
+                _ => a / den,
+            });
+        }
+    }
     let q = match d {
         1 => div_pow10(num, k),
         12 => div_pow10(num, k) / 12,
