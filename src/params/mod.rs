@@ -263,6 +263,12 @@ pub fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
     if den == 1 {
         return num;
     }
+    if let (RoundMode::HalfAwayFromZero, Ok(n), Ok(d)) = (mode, i64::try_from(num), i64::try_from(den)) {
+        // trunc((2n ± d) / 2 / d): one 64-bit division, no data-dependent branch.
+        if let Some(a) = n.checked_mul(2).and_then(|n2| n2.checked_add(if n < 0 { -d } else { d })) {
+            return i128::from(a / 2 / d);
+        }
+    }
     // 64-bit division when both fit: the common case, and much cheaper than 128-bit.
     let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
         (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
@@ -753,6 +759,14 @@ mod tests {
             let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
             let r = Round { places, mode };
             prop_assert_eq!(r.div(a, b), r.apply(a / b));
+        }
+
+        /// The one-division half-away rounding equals the remainder test.
+        #[test]
+        fn round_ratio_half_away_matches_remainder(num in any::<i64>(), den in prop_oneof![1i64..100, 1i64..i64::MAX]) {
+            let (q, r) = (num / den, num % den);
+            let want = if r.unsigned_abs() * 2 >= den.unsigned_abs() { q + num.signum() } else { q };
+            prop_assert_eq!(round_ratio(i128::from(num), i128::from(den), RoundMode::HalfAwayFromZero), i128::from(want));
         }
 
         #[test]
