@@ -172,7 +172,11 @@ pub fn push_outcome(
     out.push_str(o.scheme.as_str());
     out.push(',');
     push_text(out, &params.region(o.claim_region).key, fmt);
-    let _ = write!(out, ",{},{},", o.retire, Age(o.retire_age));
+    out.push(',');
+    o.retire.push_to(out);
+    out.push(',');
+    Age(o.retire_age).push_to(out);
+    out.push(',');
     let ok = o.status == Status::Ok;
     if let (true, Some(d)) = (ok, o.divisor) {
         push_fixed(out, d, 1);
@@ -205,7 +209,11 @@ pub fn push_outcome(
         push_fixed(out, v, 2);
     }
     out.push(',');
-    push_text(out, &o.notes.join("; "), fmt);
+    match o.notes.as_slice() {
+        [] => {}
+        [one] => push_text(out, one, fmt),
+        many => push_text(out, &many.join("; "), fmt),
+    }
     push_metrics(out, m, m.provenance.max(o.provenance));
     push_echo(out, echo);
     out.push('\n');
@@ -222,7 +230,7 @@ fn push_metrics(out: &mut String, m: &Metrics, provenance: Provenance) {
     opt(out, m.replacement_rate_avg, 4);
     out.push(',');
     if let Some(a) = m.breakeven_age {
-        let _ = write!(out, "{}", Age(a));
+        Age(a).push_to(out);
     }
     opt(out, m.irr, 4);
     opt(out, m.pension_wealth, 2);
@@ -234,11 +242,13 @@ fn push_metrics(out: &mut String, m: &Metrics, provenance: Provenance) {
 fn push_echo(out: &mut String, echo: Echo) {
     out.push(',');
     if let Some(i) = echo.contribution_index {
-        let _ = write!(out, "{}", i.normalize());
+        let n = i.normalize();
+        push_fixed(out, n, n.scale() as usize);
     }
     out.push(',');
     if let Some(t) = echo.tier {
-        let _ = write!(out, "{}", t.normalize());
+        let n = t.normalize();
+        push_fixed(out, n, n.scale() as usize);
     }
 }
 

@@ -66,6 +66,54 @@ impl Month {
     }
 }
 
+/// Appends `v` (0 ≤ v) in decimal with at least `width` digits (leading zeros).
+fn push_padded(out: &mut String, v: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut i = buf.len();
+    let mut v = v;
+    while v > 0 || buf.len() - i < width.max(1) {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+    }
+    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+}
+
+impl Month {
+    /// Appends `YYYY-MM` (the same text as `Display`, without the formatting machinery).
+    pub fn push_to(self, out: &mut String) {
+        match u32::try_from(self.year()) {
+            Ok(y) if y <= 9999 => {
+                push_padded(out, y, 4);
+                out.push('-');
+                push_padded(out, self.month(), 2);
+            }
+            _ => {
+                use std::fmt::Write;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+}
+
+impl Age {
+    /// Appends `60y2m` (the same text as `Display`).
+    pub fn push_to(self, out: &mut String) {
+        match (u32::try_from(self.years()), u32::try_from(self.months())) {
+            (Ok(y), Ok(m)) => {
+                push_padded(out, y, 1);
+                out.push('y');
+                push_padded(out, m, 1);
+                out.push('m');
+            }
+            _ => {
+                use std::fmt::Write;
+                let _ = write!(out, "{self}");
+            }
+        }
+    }
+}
+
 impl fmt::Display for Month {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:04}-{:02}", self.year(), self.month())
@@ -96,6 +144,20 @@ impl fmt::Display for Age {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn push_to_writes_the_display_text() {
+        for m in [Month::new(2026, 1), Month::new(1900, 12), Month::new(2200, 7), Month(-5), Month(120_000 * 12)] {
+            let mut s = String::new();
+            m.push_to(&mut s);
+            assert_eq!(s, m.to_string());
+        }
+        for a in [0, 1, 11, 12, 725, 1200, -1, -13] {
+            let mut s = String::new();
+            Age(a).push_to(&mut s);
+            assert_eq!(s, Age(a).to_string());
+        }
+    }
 
     #[test]
     fn parse_and_display_round_trip() {
