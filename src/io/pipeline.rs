@@ -491,7 +491,7 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         while n > 0 {
             let (_, io) = rayon::join(
                 || {
-                    cur[..n].par_iter().zip(computed[..n].par_iter_mut()).for_each(|(item, out)| {
+                    cur[..n].par_iter().zip(computed[..n].par_iter_mut()).with_max_len(64).for_each(|(item, out)| {
                         if opts.floor {
                             echo(item, &header, ctx, opts.format, out)
                         } else {
