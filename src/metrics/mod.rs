@@ -317,13 +317,14 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
                 let from = (age0.max(0) as usize).min(l.len());
                 let to = (from + count).min(l.len());
                 let src = &l[from..to];
+                let scale = amount * inv_l0;
                 if let (Ok(out), Ok(src)) = (<&mut [f64; 12]>::try_from(&mut *out), <&[f64; 12]>::try_from(src)) {
                     for j in 0..12 {
-                        out[j] = amount * src[j] * inv_l0;
+                        out[j] = scale * src[j];
                     }
                 } else {
                     for (o, lx) in out.iter_mut().zip(src) {
-                        *o = amount * lx * inv_l0;
+                        *o = scale * lx;
                     }
                 }
             }
