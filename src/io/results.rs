@@ -75,7 +75,7 @@ pub fn fixed(d: Decimal, dp: usize) -> String {
     s
 }
 
-fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
+pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
     let units = if d.scale() as usize == dp { Some(d.mantissa()) } else { to_units(d, dp as u32) };
     let Some(units) = units else {
         let _ = write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));

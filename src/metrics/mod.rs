@@ -28,7 +28,7 @@
 //! Money owed (pensions, increases, payments, break-even) is exact decimal; the
 //! survival- and discount-weighted statistics are computed in `f64` and rounded at output.
 
-use crate::io::results::{fixed, push_text, Format, Metrics};
+use crate::io::results::{push_fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
 use crate::params::{pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
@@ -706,25 +706,25 @@ pub fn push_paths_rows(out: &mut String, s: &Scenario, o: &Outcome, ctx: &Contex
         Some(l) => l.horizon.min(l.end).plus(-1).max(l.start),
         None => o.retire,
     };
+    // Own payments per calendar year in one pass over the payments (each is split at year ends).
+    let years = (last_month.year() - first_year + 1).max(0) as usize;
+    let mut own_by_year = vec![Decimal::ZERO; years];
+    for p in &o.payments {
+        let mut a = p.first.max(Month::january(first_year));
+        while a <= p.last && a.year() <= last_month.year() {
+            let b = p.last.min(Month::december(a.year()));
+            own_by_year[(a.year() - first_year) as usize] += p.per_month * Decimal::from(b.since(a) + 1);
+            a = Month::january(a.year() + 1);
+        }
+    }
+    let mut traces = o.trace.iter().peekable();
     let (mut cum_paid, mut cum_recv) = (Decimal::ZERO, Decimal::ZERO);
-    for y in first_year..=last_month.year() {
+    for (y, own) in (first_year..=last_month.year()).zip(own_by_year) {
         let jan = Month::january(y);
         let dec_ = Month::december(y);
-        let own: Decimal = o
-            .payments
-            .iter()
-            .map(|p| {
-                let a = p.first.max(jan);
-                let b = p.last.min(dec_);
-                if a <= b {
-                    p.per_month * Decimal::from(b.since(a) + 1)
-                } else {
-                    Decimal::ZERO
-                }
-            })
-            .sum();
         cum_paid += own;
-        let tr = o.trace.iter().find(|t| t.year == y);
+        while traces.next_if(|t| t.year < y).is_some() {}
+        let tr = traces.peek().filter(|t| t.year == y);
         let (pension, survival) = match &life {
             Some(l) if y >= l.start.year() => {
                 let a = l.start.max(jan);
@@ -739,13 +739,21 @@ pub fn push_paths_rows(out: &mut String, s: &Scenario, o: &Outcome, ctx: &Contex
         };
         push_text(out, &s.id, fmt);
         let _ = write!(out, ",{y},{},", dec_.since(s.birth) / 12);
-        let _ = write!(out, "{},", fixed(own, 2));
+        push_fixed(out, own, 2);
+        out.push(',');
         if let Some(t) = tr {
-            let _ = write!(out, "{},{},", fixed(t.gov_paid, 2), fixed(t.balance, 2));
+            push_fixed(out, t.gov_paid, 2);
+            out.push(',');
+            push_fixed(out, t.balance, 2);
+            out.push(',');
         } else {
             out.push_str(",,");
         }
-        let _ = writeln!(out, "{},{},{},{survival:.6}", fixed(pension, 2), fixed(cum_paid, 2), fixed(cum_recv, 2));
+        for v in [pension, cum_paid, cum_recv] {
+            push_fixed(out, v, 2);
+            out.push(',');
+        }
+        let _ = writeln!(out, "{survival:.6}");
     }
 }
 
