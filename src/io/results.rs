@@ -1,7 +1,7 @@
 //! Results CSV rows (contract §7).
 
 use crate::model::{Outcome, Status};
-use crate::params::{to_units, Age, Params, Provenance};
+use crate::params::{push_digits, to_units, Age, Params, Provenance};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt::Write;
 
@@ -81,7 +81,7 @@ pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
         let _ = write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));
         return;
     };
-    let Ok(mut v) = u64::try_from(units.unsigned_abs()) else {
+    let Ok(v) = u64::try_from(units.unsigned_abs()) else {
         if units < 0 {
             out.push('-');
         }
@@ -89,25 +89,18 @@ pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
             write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero).abs());
         return;
     };
-    // Digits of |units| from the least significant, at least dp + 1 of them, written from
-    // the end of the buffer with the point before the dp-th.
-    let mut buf = [0u8; 48];
-    let mut i = buf.len();
-    let mut n = 0;
-    while v > 0 || n <= dp {
-        if n == dp && dp > 0 {
-            i -= 1;
-            buf[i] = b'.';
-        }
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
-        n += 1;
-    }
+    // |units| = whole · 10^dp + frac: the whole part, then the fraction zero-padded to dp
+    // digits, two digits at a time.
     if units < 0 {
         out.push('-');
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+    let p = 10u64.pow(dp as u32);
+    let (whole, frac) = (v / p, v % p);
+    push_digits(out, whole, 1);
+    if dp > 0 {
+        out.push('.');
+        push_digits(out, frac, dp);
+    }
 }
 
 /// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,

@@ -66,17 +66,44 @@ impl Month {
     }
 }
 
-/// Appends `v` (0 ≤ v) in decimal with at least `width` digits (leading zeros).
-fn push_padded(out: &mut String, v: u32, width: usize) {
-    let mut buf = [b'0'; 10];
-    let mut i = buf.len();
-    let mut v = v;
-    while v > 0 || buf.len() - i < width.max(1) {
-        i -= 1;
-        buf[i] = b'0' + (v % 10) as u8;
-        v /= 10;
+/// "00" … "99".
+const PAIRS: [&str; 100] = {
+    const D: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+    let mut t = [""; 100];
+    let mut i = 0;
+    while i < 100 {
+        t[i] = match std::str::from_utf8(D.split_at(2 * i).1.split_at(2).0) {
+            Ok(s) => s,
+            Err(_) => panic!("ASCII digits"),
+        };
+        i += 1;
     }
-    out.push_str(std::str::from_utf8(&buf[i..]).expect("ASCII digits"));
+    t
+};
+
+/// Appends `v` in decimal with at least `width` digits (leading zeros).
+pub fn push_digits(out: &mut String, mut v: u64, width: usize) {
+    // Pairs from the least significant end into a small stack of string slices.
+    let mut parts: [&str; 11] = [""; 11];
+    let mut n = 0;
+    let mut digits = 0;
+    while v >= 100 || digits + 2 < width {
+        parts[n] = PAIRS[(v % 100) as usize];
+        v /= 100;
+        n += 1;
+        digits += 2;
+    }
+    // The last one or two digits, padded to the width.
+    let left = width.saturating_sub(digits);
+    if v >= 10 || left >= 2 {
+        out.push_str(PAIRS[v as usize]);
+    } else {
+        out.push_str(&PAIRS[v as usize][1..]);
+    }
+    for part in parts[..n].iter().rev() {
+        out.push_str(part);
+    }
 }
 
 impl Month {
@@ -84,9 +111,9 @@ impl Month {
     pub fn push_to(self, out: &mut String) {
         match u32::try_from(self.year()) {
             Ok(y) if y <= 9999 => {
-                push_padded(out, y, 4);
+                push_digits(out, u64::from(y), 4);
                 out.push('-');
-                push_padded(out, self.month(), 2);
+                push_digits(out, u64::from(self.month()), 2);
             }
             _ => {
                 use std::fmt::Write;
@@ -101,9 +128,9 @@ impl Age {
     pub fn push_to(self, out: &mut String) {
         match (u32::try_from(self.years()), u32::try_from(self.months())) {
             (Ok(y), Ok(m)) => {
-                push_padded(out, y, 1);
+                push_digits(out, u64::from(y), 1);
                 out.push('y');
-                push_padded(out, m, 1);
+                push_digits(out, u64::from(m), 1);
                 out.push('m');
             }
             _ => {
@@ -151,6 +178,11 @@ mod tests {
             let mut s = String::new();
             m.push_to(&mut s);
             assert_eq!(s, m.to_string());
+        }
+        for (v, w) in [(0u64, 1), (7, 1), (7, 2), (7, 4), (1234, 2), (1204, 4), (100, 1), (u64::MAX, 1), (5, 7)] {
+            let mut s = String::new();
+            push_digits(&mut s, v, w);
+            assert_eq!(s, format!("{v:0w$}"));
         }
         for a in [0, 1, 11, 12, 725, 1200, -1, -13] {
             let mut s = String::new();
