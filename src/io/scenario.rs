@@ -177,7 +177,7 @@ impl<'r> Row<'r> {
     #[inline(always)]
     pub fn get(&self, name: &str) -> Option<&'r str> {
         let i = self.header.col(k(name))?;
-        let v = std::str::from_utf8(self.fields.get(i)?).ok()?.trim();
+        let v = trim_field(self.fields.get(i)?)?;
         if v.is_empty() {
             None
         } else {
@@ -215,6 +215,18 @@ impl<'r> Row<'r> {
     }
 }
 
+/// A field as text without surrounding whitespace (`str::trim`); None when it is not UTF-8.
+/// ASCII whitespace is cut from the bytes first, so the UTF-8 check and the Unicode trim
+/// run only on what is left.
+#[inline]
+fn trim_field(raw: &[u8]) -> Option<&str> {
+    // The ASCII characters that `char::is_whitespace` accepts.
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    let start = raw.iter().position(|b| !ws(b)).unwrap_or(raw.len());
+    let end = raw.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
+    Some(std::str::from_utf8(&raw[start..end]).ok()?.trim())
+}
+
 /// Parses a plain decimal: optional sign, digits, optional point and digits. No exponent,
 /// no thousands separator, no NaN or infinity, at most 28 significant digits.
 pub fn parse_decimal(v: &str) -> Result<Decimal, String> {
@@ -226,6 +238,16 @@ pub fn parse_decimal(v: &str) -> Result<Decimal, String> {
     let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if body.is_empty() || (int.is_empty() && frac.is_empty()) || !digits_ok(int) || !digits_ok(frac) {
         return Err("not a plain decimal number".to_string());
+    }
+    // Up to 18 digits: the mantissa fits in u64, read directly (the same mantissa and scale
+    // as the decimal parser; negative zero is left to it).
+    let (ib, fb) = (int.as_bytes(), frac.as_bytes());
+    if ib.len() + fb.len() <= 18 {
+        let m = ib.iter().chain(fb).fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
+        let negative = v.starts_with('-');
+        if !(negative && m == 0) {
+            return Ok(Decimal::new(if negative { -m } else { m }, fb.len() as u32));
+        }
     }
     Decimal::from_str_exact(v).map_err(|_| "too many digits for an exact decimal (at most 28)".to_string())
 }
@@ -460,6 +482,26 @@ pub fn parse_segment(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// The short-number path reads the same mantissa, scale and sign as the decimal
+        /// parser; the field trim is `str::trim`.
+        #[test]
+        fn short_numbers_parse_like_the_decimal_parser(sign in proptest::sample::select(vec!["", "-", "+"]),
+                                                       int in "[0-9]{0,12}", frac in proptest::option::of("[0-9]{0,10}")) {
+            let text = format!("{sign}{int}{}", frac.as_ref().map(|f| format!(".{f}")).unwrap_or_default());
+            if let Ok(d) = parse_decimal(&text) {
+                let want = Decimal::from_str_exact(&text).unwrap();
+                proptest::prop_assert_eq!((d.mantissa(), d.scale(), d.is_sign_negative()),
+                                          (want.mantissa(), want.scale(), want.is_sign_negative()));
+            }
+        }
+
+        #[test]
+        fn field_trim_is_str_trim(text in "[ \t\r\n\u{0B}\u{0C}\u{3000}a-c0-9,]{0,12}") {
+            proptest::prop_assert_eq!(trim_field(text.as_bytes()), Some(text.trim()));
+        }
+    }
 
     #[test]
     fn column_indices_match_the_contract_order() {
