@@ -589,17 +589,31 @@ fn index_months(emp: &EmpAccrual, claim_w: Option<ClaimIndex>) -> Decimal {
         sum
     };
     const SCALE: u32 = 8;
+    // Consecutive parts of one spell share their index: months are summed per run of the
+    // same index (same representation) and multiplied once.
     let mut units: i128 = 0;
+    let mut run: Option<(Decimal, i64)> = None;
+    let flush = |units: i128, run: Option<(Decimal, i64)>| -> Option<i128> {
+        let Some((index, months)) = run else { return Some(units) };
+        let m = index.mantissa().checked_mul(10i128.checked_pow(SCALE.checked_sub(index.scale())?)?)?;
+        units.checked_add(m.checked_mul(i128::from(months))?)
+    };
     for p in &emp.parts {
-        if claim_w.is_some_and(|f| f(p).is_some()) || p.index.scale() > SCALE {
+        if claim_w.is_some_and(|f| f(p).is_some()) {
             return decimal();
         }
-        let m = p.index.mantissa() * 10i128.pow(SCALE - p.index.scale()); // < 2^96 · 10^8 fits
-        match m.checked_mul(i128::from(p.count)).and_then(|t| units.checked_add(t)) {
-            Some(u) => units = u,
-            None => return decimal(),
+        match &mut run {
+            Some((index, months)) if index.serialize() == p.index.serialize() => *months += i64::from(p.count),
+            _ => {
+                units = match flush(units, run) {
+                    Some(u) => u,
+                    None => return decimal(),
+                };
+                run = Some((p.index, i64::from(p.count)));
+            }
         }
     }
+    let Some(units) = flush(units, run) else { return decimal() };
     if units.unsigned_abs() < 1 << 95 {
         Decimal::from_i128_with_scale(units, SCALE)
     } else {
