@@ -90,7 +90,20 @@ impl<'a> Env<'a> {
     }
 
     /// W(y) of a region (C8); `needed_by` names the month that needs it, for the error.
+    #[inline]
     pub fn wage(&mut self, region: RegionId, year: i32, needed_by: Month) -> Result<Decimal, RowError> {
+        if !self.custom {
+            if let Some(v) = self.ctx.projector.wage(region, year) {
+                return Ok(self.use_value(v));
+            }
+        }
+        self.wage_slow(region, year, needed_by)
+    }
+
+    /// [`Env::wage`] for rows with their own wage growth or W, and the error.
+    #[cold]
+    #[inline(never)]
+    fn wage_slow(&mut self, region: RegionId, year: i32, needed_by: Month) -> Result<Decimal, RowError> {
         let v = if self.custom {
             let params = self.params();
             let row_province = params.region(self.row.region).province;
@@ -150,6 +163,7 @@ impl<'a> Env<'a> {
     }
 
     /// Employee crediting rate of a year (C11).
+    #[inline]
     pub fn rate(&mut self, year: i32) -> Decimal {
         let v = match self.ctx.params.national.crediting_rate.get(year) {
             Some(v) => v,
