@@ -46,6 +46,15 @@ fn one_person_model_only(bencher: divan::Bencher) {
     bencher.bench(|| project(divan::black_box(&s), &ctx).unwrap().total);
 }
 
+#[divan::bench]
+fn one_person_metrics_only(bencher: divan::Bencher) {
+    let ctx = context();
+    let (header, recs) = rows(1);
+    let s = parse_scenario(&Row::new(&header, &recs[0]), 2, &ctx.params, ctx.assumptions.as_of).unwrap();
+    let o = project(&s, &ctx).unwrap();
+    bencher.bench(|| metrics::compute(divan::black_box(&s), &o, &ctx).irr);
+}
+
 #[divan::bench(sample_count = 20)]
 fn batch_4096(bencher: divan::Bencher) {
     let ctx = context();
