@@ -3,7 +3,7 @@
 
 use super::project::Env;
 use super::{RowError, Scheme, YearTrace};
-use crate::params::{round_scaled, Month, RegionId, Round};
+use crate::params::{exact_units, round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -129,13 +129,7 @@ fn accrue_units(
 ) -> Result<Option<EmpAccrual>, RowError> {
     let money = env.rounding.money;
     let places = money.places;
-    let unit = |d: Decimal| -> Option<i64> {
-        let (m, s) = small(d)?;
-        if s > places {
-            return None;
-        }
-        m.checked_mul(10i64.checked_pow(places - s)?)
-    };
+    let unit = |d: Decimal| exact_units(d, places);
     let (Some(mut balance), Some(account_share), Some(employee_share), Some(flexible_share)) =
         (unit(start_balance), small(env.account_share), small(env.employee_share), small(env.flexible_share))
     else {

@@ -3,7 +3,7 @@
 
 use super::project::Env;
 use super::{RowError, YearTrace};
-use crate::params::{round_scaled, Month, RegionId};
+use crate::params::{exact_units, round_scaled, Month, RegionId};
 use rust_decimal::Decimal;
 
 /// A spell of yearly resident contributions: every calendar year it touches is one
@@ -80,14 +80,7 @@ fn accrue_units(
     let trace = env.trace();
     let money = env.rounding.money;
     let places = money.places;
-    let unit = |d: Decimal| -> Option<i64> {
-        let m = i64::try_from(d.mantissa()).ok()?;
-        let s = d.scale();
-        if s > places {
-            return None;
-        }
-        m.checked_mul(10i64.checked_pow(places - s)?)
-    };
+    let unit = |d: Decimal| exact_units(d, places);
     let dec = |u: i64| Decimal::from_i128_with_scale(i128::from(u), places);
     let Some(mut balance) = unit(start_balance) else { return Ok(None) };
     let mut acc = ResAccrual::default();

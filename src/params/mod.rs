@@ -289,6 +289,18 @@ pub fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
     }
 }
 
+/// `d` as a whole number of 10^−places units in `i64`, when it is one exactly (at most
+/// `places` decimals) and fits; the integer form of money for the accruals.
+#[inline]
+pub fn exact_units(d: Decimal, places: u32) -> Option<i64> {
+    let m = i64::try_from(d.mantissa()).ok()?;
+    let s = d.scale();
+    if s > places {
+        return None;
+    }
+    m.checked_mul(10i64.checked_pow(places - s)?)
+}
+
 /// `d` rounded half away from zero to `dp` places, as a whole number of 10^−dp units
 /// (e.g. fen for dp = 2); None if it does not fit.
 #[inline]
