@@ -224,7 +224,7 @@ fn div_pow10(num: i64, k: u32) -> i64 {
 /// `num / (d × 10^k)` rounded to a whole number by `mode` (`d > 0`, `k ≤ 18`), exactly: the
 /// same value as [`round_ratio`], with constant divisors for the usual `d` of 1 and 12.
 /// None when `d × 10^k` does not fit in `i64`.
-#[inline]
+#[inline(always)]
 pub fn round_scaled(num: i64, k: u32, d: i64, mode: RoundMode) -> Option<i64> {
     let den = POW10.get(k as usize)?.checked_mul(d)?;
     // trunc(trunc(n / a) / b) = trunc(n / (a b)) for whole a, b > 0.
