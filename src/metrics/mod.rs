@@ -623,8 +623,12 @@ fn yearly_guess(yearly: &[f64], lo: f64, hi: f64) -> Option<f64> {
 
 /// Yearly IRR of monthly flows; None when there is no sign change on −95%…+10,000% a year.
 /// A first solve on yearly sums gives the starting point of the monthly solve.
-fn irr(f: &[f64]) -> Option<f64> {
-    if !f.iter().any(|v| *v < 0.0) || !f.iter().any(|v| *v > 0.0) {
+/// Receipts usually start at `receipts` (the pension month): the search for a positive flow
+/// looks there first (the same answer, without scanning the payment years).
+fn irr(f: &[f64], receipts: usize) -> Option<f64> {
+    let (before, after) = f.split_at(receipts.min(f.len()));
+    let positive = after.iter().any(|v| *v > 0.0) || before.iter().any(|v| *v > 0.0);
+    if !f.iter().any(|v| *v < 0.0) || !positive {
         return None;
     }
     let (r_hi, r_lo) = (100.0f64, -0.95f64);
@@ -671,8 +675,8 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
     let (wealth, rate) = FLOWS.with(|buf| {
         let mut f = buf.borrow_mut();
-        let (_, wealth) = flows_into(&mut f, &life, &o.payments, ctx, d);
-        (wealth, irr(&f))
+        let (offset, wealth) = flows_into(&mut f, &life, &o.payments, ctx, d);
+        (wealth, irr(&f, offset))
     });
     // Own payments accumulated to the pension month at the same rate (geometric sums).
     let up = (1.0 + d).powf(1.0 / 12.0);
@@ -777,10 +781,15 @@ mod tests {
         let mut f = vec![0.0; 13];
         f[0] = -100.0;
         f[12] = 110.0;
-        assert!((irr(&f).unwrap() - 0.10).abs() < 1e-9);
+        assert!((irr(&f, 0).unwrap() - 0.10).abs() < 1e-9);
+        // Where the search for receipts starts does not change the answer.
+        for start in [5, 12, 13, 99] {
+            assert_eq!(irr(&f, start), irr(&f, 0));
+        }
+        assert_eq!(irr(&[-1.0, 1.0, -1.0, -1.0], 3), irr(&[-1.0, 1.0, -1.0, -1.0], 0));
         // No sign change: undefined, never loops.
-        assert!(irr(&[1.0, 2.0]).is_none());
-        assert!(irr(&[-1.0, -2.0]).is_none());
+        assert!(irr(&[1.0, 2.0], 0).is_none());
+        assert!(irr(&[-1.0, -2.0], 1).is_none());
     }
 
     #[test]
@@ -793,7 +802,7 @@ mod tests {
         for v in f.iter_mut().skip(76) {
             *v = 300.0;
         }
-        let r = irr(&f).unwrap();
+        let r = irr(&f, 0).unwrap();
         let x = (1.0 + r).powf(-1.0 / 12.0);
         assert!(npv(&f, x).abs() < 1e-6, "r={r} npv={}", npv(&f, x));
         assert!(r > 0.3 && r < 100.0, "{r}");
