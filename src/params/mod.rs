@@ -263,17 +263,13 @@ pub fn round_ratio(num: i128, den: i128, mode: RoundMode) -> i128 {
     if den == 1 {
         return num;
     }
-    if let (RoundMode::HalfAwayFromZero, Ok(n), Ok(d)) = (mode, i64::try_from(num), i64::try_from(den)) {
-        // trunc((2n ± d) / 2 / d): one 64-bit division, no data-dependent branch.
-        if let Some(a) = n.checked_mul(2).and_then(|n2| n2.checked_add(if n < 0 { -d } else { d })) {
-            return i128::from(a / 2 / d);
+    // 64-bit division when both fit: the common case, and much cheaper than 128-bit.
+    if let (Ok(n), Ok(d)) = (i64::try_from(num), i64::try_from(den)) {
+        if let Some(q) = round_scaled(n, 0, d, mode) {
+            return i128::from(q);
         }
     }
-    // 64-bit division when both fit: the common case, and much cheaper than 128-bit.
-    let (q, r) = match (i64::try_from(num), i64::try_from(den)) {
-        (Ok(n), Ok(d)) => (i128::from(n / d), i128::from(n % d)),
-        _ => (num / den, num % den),
-    };
+    let (q, r) = (num / den, num % den);
     if r == 0 {
         return q;
     }
