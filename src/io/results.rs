@@ -1,7 +1,7 @@
 //! Results CSV rows (contract §7).
 
 use crate::model::{Outcome, Status};
-use crate::params::{push_digits, to_units, Age, Params, Provenance};
+use crate::params::{to_units, Age, Ascii, Params, Provenance};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt::Write;
 
@@ -91,16 +91,17 @@ pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
     };
     // |units| = whole · 10^dp + frac: the whole part, then the fraction zero-padded to dp
     // digits, two digits at a time.
-    if units < 0 {
-        out.push('-');
-    }
     let p = 10u64.pow(dp as u32);
     let (whole, frac) = (v / p, v % p);
-    push_digits(out, whole, 1);
+    let mut text = Ascii::default();
     if dp > 0 {
-        out.push('.');
-        push_digits(out, frac, dp);
+        text.digits(frac, dp).byte(b'.');
     }
+    text.digits(whole, 1);
+    if units < 0 {
+        text.byte(b'-');
+    }
+    text.append_to(out);
 }
 
 /// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,

@@ -66,44 +66,71 @@ impl Month {
     }
 }
 
-/// "00" … "99".
-const PAIRS: [&str; 100] = {
-    const D: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+/// "00" … "99", two bytes each.
+const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839\
 404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
-    let mut t = [""; 100];
-    let mut i = 0;
-    while i < 100 {
-        t[i] = match std::str::from_utf8(D.split_at(2 * i).1.split_at(2).0) {
-            Ok(s) => s,
-            Err(_) => panic!("ASCII digits"),
-        };
-        i += 1;
-    }
-    t
-};
 
-/// Appends `v` in decimal with at least `width` digits (leading zeros).
-pub fn push_digits(out: &mut String, mut v: u64, width: usize) {
-    // Pairs from the least significant end into a small stack of string slices.
-    let mut parts: [&str; 11] = [""; 11];
-    let mut n = 0;
-    let mut digits = 0;
-    while v >= 100 || digits + 2 < width {
-        parts[n] = PAIRS[(v % 100) as usize];
-        v /= 100;
-        n += 1;
-        digits += 2;
+/// A short ASCII text built right to left on the stack and appended in one piece (a number
+/// written two digits at a time costs one append, not one per pair).
+pub struct Ascii {
+    buf: [u8; 48],
+    start: usize,
+}
+
+impl Default for Ascii {
+    fn default() -> Ascii {
+        Ascii { buf: [0; 48], start: 48 }
     }
-    // The last one or two digits, padded to the width.
-    let left = width.saturating_sub(digits);
-    if v >= 10 || left >= 2 {
-        out.push_str(PAIRS[v as usize]);
-    } else {
-        out.push_str(&PAIRS[v as usize][1..]);
+}
+
+impl Ascii {
+    /// Puts `v` in decimal with at least `width` digits (leading zeros, at most 20) in front.
+    #[inline]
+    pub fn digits(&mut self, mut v: u64, width: usize) -> &mut Ascii {
+        let width = width.min(20);
+        let end = self.start;
+        while v >= 100 {
+            let pair = (v % 100) as usize * 2;
+            v /= 100;
+            self.start -= 2;
+            self.buf[self.start..self.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+        }
+        if v >= 10 {
+            self.start -= 2;
+            self.buf[self.start..self.start + 2].copy_from_slice(&PAIRS[2 * v as usize..2 * v as usize + 2]);
+        } else {
+            self.start -= 1;
+            self.buf[self.start] = b'0' + v as u8;
+        }
+        while end - self.start < width {
+            self.start -= 1;
+            self.buf[self.start] = b'0';
+        }
+        self
     }
-    for part in parts[..n].iter().rev() {
-        out.push_str(part);
+
+    /// Puts one ASCII byte in front.
+    #[inline]
+    pub fn byte(&mut self, b: u8) -> &mut Ascii {
+        debug_assert!(b.is_ascii());
+        self.start -= 1;
+        self.buf[self.start] = b;
+        self
     }
+
+    /// Appends the text built so far.
+    #[inline]
+    pub fn append_to(&self, out: &mut String) {
+        // Only ASCII digits and bytes are ever put in: the check cannot fail.
+        if let Ok(s) = std::str::from_utf8(&self.buf[self.start..]) {
+            out.push_str(s);
+        }
+    }
+}
+
+/// Appends `v` in decimal with at least `width` digits (leading zeros, at most 20).
+pub fn push_digits(out: &mut String, v: u64, width: usize) {
+    Ascii::default().digits(v, width).append_to(out);
 }
 
 impl Month {
@@ -111,9 +138,7 @@ impl Month {
     pub fn push_to(self, out: &mut String) {
         match u32::try_from(self.year()) {
             Ok(y) if y <= 9999 => {
-                push_digits(out, u64::from(y), 4);
-                out.push('-');
-                push_digits(out, u64::from(self.month()), 2);
+                Ascii::default().digits(u64::from(self.month()), 2).byte(b'-').digits(u64::from(y), 4).append_to(out);
             }
             _ => {
                 use std::fmt::Write;
@@ -128,10 +153,7 @@ impl Age {
     pub fn push_to(self, out: &mut String) {
         match (u32::try_from(self.years()), u32::try_from(self.months())) {
             (Ok(y), Ok(m)) => {
-                push_digits(out, u64::from(y), 1);
-                out.push('y');
-                push_digits(out, u64::from(m), 1);
-                out.push('m');
+                Ascii::default().byte(b'm').digits(u64::from(m), 1).byte(b'y').digits(u64::from(y), 1).append_to(out);
             }
             _ => {
                 use std::fmt::Write;
