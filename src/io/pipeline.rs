@@ -561,17 +561,23 @@ struct Failure {
 /// Record → validated scenario with its segments attached.
 fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::model::Scenario, Failure> {
     let line = item.line;
-    let fallback_id = line.to_string();
-    if std::str::from_utf8(item.rec.as_slice()).is_err() {
+    let row = Row::new(header, &item.rec);
+    if !row.is_utf8() {
         return Err(Failure {
-            id: fallback_id,
+            id: line.to_string(),
             label: String::new(),
             message: format!("line {line}: not valid UTF-8 text (save as UTF-8, or run with --encoding gb18030)"),
             column: None,
         });
     }
-    let row = Row::new(header, &item.rec);
-    let id = row.get("id").unwrap_or(fallback_id.as_str());
+    let fallback_id: String;
+    let id = match row.get("id") {
+        Some(id) => id,
+        None => {
+            fallback_id = line.to_string();
+            fallback_id.as_str()
+        }
+    };
     let label = row.get("label").unwrap_or(id);
     let fail = |message: String| Failure { id: id.to_string(), label: label.to_string(), message, column: None };
     if item.rec.len() > header.width() {

@@ -120,6 +120,8 @@ const MAX_NUMBER_LEN: usize = 40;
 pub struct Row<'r> {
     header: &'r Header,
     fields: &'r csv::ByteRecord,
+    /// The whole record as text when it is valid UTF-8 (checked once, not per field).
+    text: Option<&'r str>,
 }
 
 /// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only; a match,
@@ -169,7 +171,12 @@ fn k(name: &str) -> usize {
 impl<'r> Row<'r> {
     /// Wraps a record.
     pub fn new(header: &'r Header, fields: &'r csv::ByteRecord) -> Row<'r> {
-        Row { header, fields }
+        Row { header, fields, text: std::str::from_utf8(fields.as_slice()).ok() }
+    }
+
+    /// True when the whole record is valid UTF-8.
+    pub fn is_utf8(&self) -> bool {
+        self.text.is_some()
     }
 
     /// Trimmed text of a column; None when absent or empty. Inlined so that the column
@@ -177,7 +184,12 @@ impl<'r> Row<'r> {
     #[inline(always)]
     pub fn get(&self, name: &str) -> Option<&'r str> {
         let i = self.header.col(k(name))?;
-        let v = trim_field(self.fields.get(i)?)?;
+        let v = match self.text {
+            // A field of a valid record: its range in the record's text (the delimiters are
+            // ASCII, so the range falls on character boundaries).
+            Some(text) => trim_text(text.get(self.fields.range(i)?)?)?,
+            None => trim_field(self.fields.get(i)?)?,
+        };
         if v.is_empty() {
             None
         } else {
@@ -225,6 +237,20 @@ fn trim_field(raw: &[u8]) -> Option<&str> {
     let start = raw.iter().position(|b| !ws(b)).unwrap_or(raw.len());
     let end = raw.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
     Some(std::str::from_utf8(&raw[start..end]).ok()?.trim())
+}
+
+/// [`trim_field`] for text already known to be UTF-8.
+#[inline]
+fn trim_text(raw: &str) -> Option<&str> {
+    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
+    let bytes = raw.as_bytes();
+    let start = bytes.iter().position(|b| !ws(b)).unwrap_or(bytes.len());
+    let end = bytes.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
+    // Cut at ASCII bytes: character boundaries.
+    let v = raw.get(start..end)?;
+    // Other Unicode white space can only sit at a non-ASCII end.
+    let edge = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii());
+    Some(if edge(v.as_bytes().first()) || edge(v.as_bytes().last()) { v.trim() } else { v })
 }
 
 /// Parses a plain decimal: optional sign, digits, optional point and digits. No exponent,
