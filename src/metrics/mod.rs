@@ -287,7 +287,13 @@ fn breakeven(life: &Lifetime, paid: Decimal) -> Option<Month> {
 /// Monthly net flows from the first own payment to the end of the table: own payments
 /// negative, survival-weighted receipts positive. Returns the offset of the pension month
 /// and the pension wealth at `discount` (receipts only).
-fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Context, discount: f64) -> (usize, f64) {
+fn flows_into(
+    f: &mut Vec<f64>,
+    life: &Lifetime,
+    payments: &[Payment],
+    ctx: &Context,
+    discount: &Discounting,
+) -> (usize, f64) {
     let t0 = payments.first().map_or(life.start, |p| p.first.min(life.start));
     let offset = life.start.since(t0) as usize;
     let n = life.end.since(life.start).max(0) as usize;
@@ -332,7 +338,7 @@ fn flows_into(f: &mut Vec<f64>, life: &Lifetime, payments: &[Payment], ctx: &Con
         pos += count;
         count = 12.min(n - pos);
     }
-    let wealth = npv(&f[offset..], (1.0 + discount).powf(-1.0 / 12.0));
+    let wealth = npv(&f[offset..], discount.down);
     for p in payments {
         let amount = to_f64(p.per_month);
         let a = p.first.since(t0).max(0) as usize;
@@ -621,6 +627,51 @@ fn yearly_guess(yearly: &[f64], lo: f64, hi: f64) -> Option<f64> {
     solve(yearly, lo, hi, 1.0 / 1.03)
 }
 
+/// The IRR's bracket in annual rates: −95% … +10,000% a year.
+const R_HI: f64 = 100.0;
+const R_LO: f64 = -0.95;
+/// The same bracket in monthly discount factors (lo, hi), computed once.
+static BRACKET: std::sync::LazyLock<(f64, f64)> =
+    std::sync::LazyLock::new(|| ((1.0 + R_HI).powf(-1.0 / 12.0), (1.0 + R_LO).powf(-1.0 / 12.0)));
+
+/// The monthly discount and accumulation factors of one discount rate, with the powers of
+/// the accumulation factor that own payments need. Every value is what `powf`/`powi` give
+/// (the table only saves recomputing them row after row); kept per thread and rebuilt when
+/// a row has another rate.
+struct Discounting {
+    rate: f64,
+    /// (1 + rate)^(−1/12).
+    down: f64,
+    /// (1 + rate)^(1/12).
+    up: f64,
+    /// up^k for k = 0 … UP_POWERS − 1.
+    up_pow: Vec<f64>,
+}
+
+/// Months covered by the table of powers (longer gaps call `powi`).
+const UP_POWERS: i32 = 1200;
+
+impl Discounting {
+    fn new(rate: f64) -> Discounting {
+        let up = (1.0 + rate).powf(1.0 / 12.0);
+        Discounting {
+            rate,
+            down: (1.0 + rate).powf(-1.0 / 12.0),
+            up,
+            up_pow: (0..UP_POWERS).map(|k| up.powi(std::hint::black_box(k))).collect(),
+        }
+    }
+
+    /// up^n, exactly as `up.powi(n)`.
+    fn up_pow(&self, n: i32) -> f64 {
+        usize::try_from(n).ok().and_then(|k| self.up_pow.get(k)).copied().unwrap_or_else(|| self.up.powi(n))
+    }
+}
+
+thread_local! {
+    static DISCOUNTING: std::cell::RefCell<Option<Discounting>> = const { std::cell::RefCell::new(None) };
+}
+
 /// Yearly IRR of monthly flows; None when there is no sign change on −95%…+10,000% a year.
 /// A first solve on yearly sums gives the starting point of the monthly solve.
 /// Receipts usually start at `receipts` (the pension month): the search for a positive flow
@@ -631,7 +682,7 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     if !f.iter().any(|v| *v < 0.0) || !positive {
         return None;
     }
-    let (r_hi, r_lo) = (100.0f64, -0.95f64);
+    let (r_hi, r_lo) = (R_HI, R_LO);
     let mut yearly = [0.0f64; 160];
     let years = f.len().div_ceil(12).min(yearly.len());
     for (y, c) in yearly.iter_mut().zip(f.chunks(12)) {
@@ -640,7 +691,7 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     let yearly = &yearly[..years];
     let guess_rate = yearly_guess(yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo)).map_or(0.03, |x| 1.0 / x - 1.0);
     let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
-    let (lo, hi) = (x_of(r_hi), x_of(r_lo));
+    let (lo, hi) = *BRACKET;
     // Newton from the yearly guess usually lands in two or three steps; a root it reaches
     // is a root, so the bracketed search only runs when it does not.
     let mut x = x_of(guess_rate);
@@ -673,21 +724,29 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     }
     let life = lifetime(s, o, ctx);
     let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
-    let (wealth, rate) = FLOWS.with(|buf| {
-        let mut f = buf.borrow_mut();
-        let (offset, wealth) = flows_into(&mut f, &life, &o.payments, ctx, d);
-        (wealth, irr(&f, offset))
+    let (wealth, rate, accumulated) = DISCOUNTING.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let disc = match cache.as_mut() {
+            Some(c) if c.rate.to_bits() == d.to_bits() => c,
+            _ => cache.insert(Discounting::new(d)),
+        };
+        let (wealth, rate) = FLOWS.with(|buf| {
+            let mut f = buf.borrow_mut();
+            let (offset, wealth) = flows_into(&mut f, &life, &o.payments, ctx, disc);
+            (wealth, irr(&f, offset))
+        });
+        // Own payments accumulated to the pension month at the same rate (geometric sums).
+        let up = disc.up;
+        let up12 = up.powi(12); // the usual whole-year payment, computed once
+        let mut accumulated = 0.0;
+        for p in &o.payments {
+            let n = p.last.since(p.first) + 1;
+            let up_n = if n == 12 { up12 } else { disc.up_pow(n) };
+            let sum = if (up - 1.0).abs() < 1e-15 { f64::from(n) } else { (up_n - 1.0) / (up - 1.0) };
+            accumulated += to_f64(p.per_month) * disc.up_pow(life.start.since(p.last)) * sum;
+        }
+        (wealth, rate, accumulated)
     });
-    // Own payments accumulated to the pension month at the same rate (geometric sums).
-    let up = (1.0 + d).powf(1.0 / 12.0);
-    let up12 = up.powi(12); // the usual whole-year payment, computed once
-    let mut accumulated = 0.0;
-    for p in &o.payments {
-        let n = p.last.since(p.first) + 1;
-        let up_n = if n == 12 { up12 } else { up.powi(n) };
-        let sum = if (up - 1.0).abs() < 1e-15 { f64::from(n) } else { (up_n - 1.0) / (up - 1.0) };
-        accumulated += to_f64(p.per_month) * up.powi(life.start.since(p.last)) * sum;
-    }
     let paid = net_paid(&o.payments);
     let money = Round::half_up(4);
     Metrics {
