@@ -259,18 +259,25 @@ pub fn parse_decimal(v: &str) -> Result<Decimal, String> {
     if v.len() > MAX_NUMBER_LEN {
         return Err(format!("too long ({} characters) for a number", v.chars().count()));
     }
-    let body = v.strip_prefix(['-', '+']).unwrap_or(v);
-    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
-    let digits_ok = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if body.is_empty() || (int.is_empty() && frac.is_empty()) || !digits_ok(int) || !digits_ok(frac) {
+    // On bytes: an optional sign, then digits split at the first point.
+    let bytes = v.as_bytes();
+    let body = match bytes.first() {
+        Some(b'-' | b'+') => &bytes[1..],
+        _ => bytes,
+    };
+    let (ib, fb) = match body.iter().position(|&b| b == b'.') {
+        Some(i) => (&body[..i], &body[i + 1..]),
+        None => (body, &body[body.len()..]),
+    };
+    let digits_ok = |s: &[u8]| s.iter().all(u8::is_ascii_digit);
+    if body.is_empty() || (ib.is_empty() && fb.is_empty()) || !digits_ok(ib) || !digits_ok(fb) {
         return Err("not a plain decimal number".to_string());
     }
     // Up to 18 digits: the mantissa fits in u64, read directly (the same mantissa and scale
     // as the decimal parser; negative zero is left to it).
-    let (ib, fb) = (int.as_bytes(), frac.as_bytes());
     if ib.len() + fb.len() <= 18 {
         let m = ib.iter().chain(fb).fold(0i64, |m, b| m * 10 + i64::from(b - b'0'));
-        let negative = v.starts_with('-');
+        let negative = bytes.first() == Some(&b'-');
         if !(negative && m == 0) {
             return Ok(Decimal::new(if negative { -m } else { m }, fb.len() as u32));
         }

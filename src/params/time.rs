@@ -121,10 +121,8 @@ impl Ascii {
     /// Appends the text built so far.
     #[inline]
     pub fn append_to(&self, out: &mut String) {
-        // Only ASCII digits and bytes are ever put in: the check cannot fail.
-        if let Ok(s) = std::str::from_utf8(&self.buf[self.start..]) {
-            out.push_str(s);
-        }
+        // Only ASCII is ever put in: each byte is its own character (no UTF-8 check call).
+        out.extend(self.buf[self.start..].iter().map(|&b| char::from(b)));
     }
 }
 
