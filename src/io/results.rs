@@ -1,7 +1,7 @@
 //! Results CSV rows (contract §7).
 
 use crate::model::{Outcome, Status};
-use crate::params::{to_units, Age, Ascii, Params, Provenance};
+use crate::params::{append_ascii, digit_count, to_units, Age, Params, Provenance};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt::Write;
 
@@ -77,7 +77,8 @@ pub fn fixed(d: Decimal, dp: usize) -> String {
 
 pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
     let units = if d.scale() as usize == dp { Some(d.mantissa()) } else { to_units(d, dp as u32) };
-    let Some(units) = units else {
+    // (More than 19 places do not fit the u64 split below.)
+    let Some(units) = units.filter(|_| dp <= 19) else {
         let _ = write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));
         return;
     };
@@ -89,19 +90,32 @@ pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
             write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero).abs());
         return;
     };
-    // |units| = whole · 10^dp + frac: the whole part, then the fraction zero-padded to dp
-    // digits, two digits at a time.
-    let p = 10u64.pow(dp as u32);
-    let (whole, frac) = (v / p, v % p);
-    let mut text = Ascii::default();
-    if dp > 0 {
-        text.digits(frac, dp).byte(b'.');
-    }
-    text.digits(whole, 1);
-    if units < 0 {
-        text.byte(b'-');
-    }
-    text.append_to(out);
+    // |units| = whole · 10^dp + frac, with constant divisors for the usual places (a
+    // division by a variable is slow).
+    let (whole, frac) = match dp {
+        0 => (v, 0),
+        1 => (v / 10, v % 10),
+        2 => (v / 100, v % 100),
+        4 => (v / 10_000, v % 10_000),
+        _ => {
+            let p = 10u64.pow(dp as u32);
+            (v / p, v % p)
+        }
+    };
+    // [-]whole[.frac], the fraction zero-padded to dp digits.
+    let sign = usize::from(units < 0);
+    let nw = digit_count(whole);
+    let len = sign + nw + if dp > 0 { 1 + dp } else { 0 };
+    append_ascii(out, len, |s| {
+        if sign == 1 {
+            s.byte(0, b'-');
+        }
+        s.digits(sign, sign + nw, whole);
+        if dp > 0 {
+            s.byte(sign + nw, b'.');
+            s.digits(sign + nw + 1, len, frac);
+        }
+    });
 }
 
 /// Appends one CSV field, quoted when needed; in Excel mode a text starting with `=`, `+`,

@@ -12,7 +12,7 @@ mod time;
 
 pub use life::{LifeTable, Sex};
 pub use load::{Assumptions, ParamError};
-pub use time::{push_digits, Age, Ascii, Month, MAX_YEAR, MIN_YEAR};
+pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};
 
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! Calendar months (contract C3).
 
 use std::fmt;
+use std::mem::MaybeUninit;
 
 /// A calendar month, stored as `year * 12 + (month - 1)` so that month arithmetic is
 /// integer arithmetic. Written `YYYY-MM` (C3).
@@ -70,65 +71,83 @@ impl Month {
 const PAIRS: &[u8; 200] = b"00010203040506070809101112131415161718192021222324252627282930313233343536373839\
 404142434445464748495051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
 
-/// A short ASCII text built right to left on the stack and appended in one piece (a number
-/// written two digits at a time costs one append, not one per pair).
-pub struct Ascii {
-    buf: [u8; 48],
-    start: usize,
+/// Room reserved for one short ASCII text (a sign, 20 + 20 digits and a point fit).
+const SLOT: usize = 48;
+
+/// The bytes of a short ASCII text being written at the end of a string (see
+/// [`append_ascii`]): every byte starts as `'0'`, and only ASCII is ever written.
+pub struct AsciiSlot<'a> {
+    dst: &'a mut [MaybeUninit<u8>],
 }
 
-impl Default for Ascii {
-    fn default() -> Ascii {
-        Ascii { buf: [0; 48], start: 48 }
-    }
-}
-
-impl Ascii {
-    /// Puts `v` in decimal with at least `width` digits (leading zeros, at most 20) in front.
+impl AsciiSlot<'_> {
+    /// Writes `v` in decimal right-aligned in `start..end`, two digits at a time; the
+    /// positions to the left stay `'0'` (zero padding). The caller sizes the range.
     #[inline]
-    pub fn digits(&mut self, mut v: u64, width: usize) -> &mut Ascii {
-        let width = width.min(20);
-        let end = self.start;
-        while v >= 100 {
+    pub fn digits(&mut self, start: usize, end: usize, mut v: u64) {
+        let mut i = end;
+        while i >= start + 2 && v >= 10 {
             let pair = (v % 100) as usize * 2;
             v /= 100;
-            self.start -= 2;
-            self.buf[self.start..self.start + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+            self.dst[i - 2].write(PAIRS[pair]);
+            self.dst[i - 1].write(PAIRS[pair + 1]);
+            i -= 2;
         }
-        if v >= 10 {
-            self.start -= 2;
-            self.buf[self.start..self.start + 2].copy_from_slice(&PAIRS[2 * v as usize..2 * v as usize + 2]);
-        } else {
-            self.start -= 1;
-            self.buf[self.start] = b'0' + v as u8;
+        if i > start && v > 0 {
+            self.dst[i - 1].write(b'0' + (v % 10) as u8);
         }
-        while end - self.start < width {
-            self.start -= 1;
-            self.buf[self.start] = b'0';
-        }
-        self
     }
 
-    /// Puts one ASCII byte in front.
+    /// Writes one ASCII byte at `at`.
     #[inline]
-    pub fn byte(&mut self, b: u8) -> &mut Ascii {
-        debug_assert!(b.is_ascii());
-        self.start -= 1;
-        self.buf[self.start] = b;
-        self
+    pub fn byte(&mut self, at: usize, b: u8) {
+        assert!(b.is_ascii(), "ASCII only");
+        self.dst[at].write(b);
     }
+}
 
-    /// Appends the text built so far.
-    #[inline]
-    pub fn append_to(&self, out: &mut String) {
-        // Only ASCII is ever put in: each byte is its own character (no UTF-8 check call).
-        out.extend(self.buf[self.start..].iter().map(|&b| char::from(b)));
-    }
+/// Appends `len` (at most 48) ASCII bytes written by `fill` straight into the string's
+/// spare capacity. Building the text elsewhere and copying it costs more than the number
+/// itself: the copy reloads bytes just stored one or two at a time, which the processor
+/// cannot forward, and results are written for every row.
+#[inline(always)]
+pub fn append_ascii(out: &mut String, len: usize, fill: impl FnOnce(&mut AsciiSlot)) {
+    assert!(len <= SLOT, "short text only");
+    // SAFETY: only initialised ASCII bytes are added to the vector (below), so the string
+    // stays valid UTF-8.
+    let v = unsafe { out.as_mut_vec() };
+    v.reserve(SLOT);
+    let spare = &mut v.spare_capacity_mut()[..SLOT];
+    spare.fill(MaybeUninit::new(b'0'));
+    fill(&mut AsciiSlot { dst: &mut spare[..len] });
+    let new_len = v.len() + len;
+    // SAFETY: the `len` bytes after the old length are initialised (all set to '0', then
+    // overwritten by `AsciiSlot`, which writes ASCII only) and within the capacity.
+    unsafe { v.set_len(new_len) };
+}
+
+/// Decimal digits of `v` (1 for zero): an estimate from the bit length (× 1233 / 4096 ≈
+/// log10 2) corrected by one comparison, instead of a chain of divisions.
+#[inline]
+pub fn digit_count(v: u64) -> usize {
+    const POW10: [u64; 20] = {
+        let mut t = [1u64; 20];
+        let mut i = 1;
+        while i < 20 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    let bits = 64 - v.leading_zeros() as usize;
+    let t = (bits * 1233) >> 12;
+    (t + usize::from(v >= POW10[t])).max(1)
 }
 
 /// Appends `v` in decimal with at least `width` digits (leading zeros, at most 20).
 pub fn push_digits(out: &mut String, v: u64, width: usize) {
-    Ascii::default().digits(v, width).append_to(out);
+    let len = digit_count(v).max(width.min(20));
+    append_ascii(out, len, |s| s.digits(0, len, v));
 }
 
 impl Month {
@@ -136,7 +155,11 @@ impl Month {
     pub fn push_to(self, out: &mut String) {
         match u32::try_from(self.year()) {
             Ok(y) if y <= 9999 => {
-                Ascii::default().digits(u64::from(self.month()), 2).byte(b'-').digits(u64::from(y), 4).append_to(out);
+                append_ascii(out, 7, |s| {
+                    s.digits(0, 4, u64::from(y));
+                    s.byte(4, b'-');
+                    s.digits(5, 7, u64::from(self.month()));
+                });
             }
             _ => {
                 use std::fmt::Write;
@@ -151,7 +174,13 @@ impl Age {
     pub fn push_to(self, out: &mut String) {
         match (u32::try_from(self.years()), u32::try_from(self.months())) {
             (Ok(y), Ok(m)) => {
-                Ascii::default().byte(b'm').digits(u64::from(m), 1).byte(b'y').digits(u64::from(y), 1).append_to(out);
+                let (ny, nm) = (digit_count(u64::from(y)), digit_count(u64::from(m)));
+                append_ascii(out, ny + nm + 2, |s| {
+                    s.digits(0, ny, u64::from(y));
+                    s.byte(ny, b'y');
+                    s.digits(ny + 1, ny + 1 + nm, u64::from(m));
+                    s.byte(ny + 1 + nm, b'm');
+                });
             }
             _ => {
                 use std::fmt::Write;
@@ -191,6 +220,19 @@ impl fmt::Display for Age {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn digit_count_matches_the_text() {
+        let mut values = vec![0u64, u64::MAX];
+        let mut p = 1u64;
+        for _ in 0..20 {
+            values.extend([p - 1, p, p + 1, p.saturating_mul(5)]);
+            p = p.saturating_mul(10);
+        }
+        for v in values {
+            assert_eq!(digit_count(v), v.to_string().len(), "{v}");
+        }
+    }
 
     #[test]
     fn push_to_writes_the_display_text() {
