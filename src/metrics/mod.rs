@@ -685,10 +685,22 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     let (r_hi, r_lo) = (R_HI, R_LO);
     let mut yearly = [0.0f64; 160];
     let years = f.len().div_ceil(12).min(yearly.len());
-    for (y, c) in yearly.iter_mut().zip(f.chunks(12)) {
-        *y = c.iter().sum();
+    // Whole years as three vectors of four, added across then within (the sums only start
+    // the search, so their order of addition is free); then the partial last year.
+    let mut whole = f.chunks_exact(12);
+    let mut k = 0;
+    for (y, c) in yearly.iter_mut().zip(whole.by_ref()) {
+        if let Ok(c) = <&[f64; 12]>::try_from(c) {
+            let v: [f64; 4] = std::array::from_fn(|j| c[j] + c[j + 4] + c[j + 8]);
+            *y = (v[0] + v[1]) + (v[2] + v[3]);
+        }
+        k += 1;
     }
-    let yearly = &yearly[..years];
+    if let Some(y) = yearly.get_mut(k) {
+        *y = whole.remainder().iter().sum();
+    }
+    // Zeros after the last year (they add nothing) make whole chunks: no tail loop.
+    let yearly = &yearly[..years.next_multiple_of(LANES).min(yearly.len())];
     let guess_rate = yearly_guess(yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo)).map_or(0.03, |x| 1.0 / x - 1.0);
     let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
     let (lo, hi) = *BRACKET;
