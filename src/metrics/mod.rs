@@ -30,7 +30,7 @@
 
 use crate::io::results::{push_fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
+use crate::params::{mul_i128, pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -239,7 +239,7 @@ fn net_paid(payments: &[Payment]) -> Decimal {
     let mut sum: i128 = 0;
     for p in payments {
         let n = i128::from(p.last.since(p.first) + 1);
-        let term = (p.per_month.scale() == scale).then(|| p.per_month.mantissa().checked_mul(n)).flatten();
+        let term = (p.per_month.scale() == scale).then(|| mul_i128(p.per_month.mantissa(), n)).flatten();
         match term.and_then(|t| sum.checked_add(t)) {
             Some(v) => sum = v,
             None => return payments.iter().map(|p| p.per_month * Decimal::from(p.last.since(p.first) + 1)).sum(),

@@ -3,7 +3,7 @@
 
 use super::project::Env;
 use super::{RowError, Scheme, YearTrace};
-use crate::params::{exact_units, round_scaled, Month, RegionId, Round};
+use crate::params::{exact_units, mul_i128, round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
 
@@ -186,10 +186,10 @@ fn accrue_units(
             });
         }
         // interest = round(r × weighted / 12) in units.
-        let interest = match i128::from(rate.0).checked_mul(weighted).map(i64::try_from) {
-            Some(Ok(num)) => round_scaled(num, rate.1, 12, money.mode),
-            _ => None,
-        };
+        // (A product that leaves i64 goes to the decimal path, as before.)
+        let interest = mul_i128(i128::from(rate.0), weighted)
+            .and_then(|num| i64::try_from(num).ok())
+            .and_then(|num| round_scaled(num, rate.1, 12, money.mode));
         let Some(next) = interest.and_then(|i| balance.checked_add(credits)?.checked_add(i)) else {
             return Ok(None);
         };
@@ -277,7 +277,7 @@ fn accrue_decimal(
 /// `d × k` for a whole `k`: on the mantissa when it fits (exact, like the decimal product).
 #[inline]
 fn times(d: Decimal, k: i64) -> Decimal {
-    match d.mantissa().checked_mul(i128::from(k)) {
+    match mul_i128(d.mantissa(), i128::from(k)) {
         Some(m) if m.unsigned_abs() < 1u128 << 95 => Decimal::from_i128_with_scale(m, d.scale()),
         _ => d * Decimal::from(k),
     }

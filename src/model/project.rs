@@ -6,8 +6,8 @@ use super::resident::{self, ResAccrual, ResSpell};
 use super::rules::{divisor, statutory_retirement, RetirementInfo};
 use super::*;
 use crate::params::{
-    compare, project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector, Provenance, Rounding,
-    Sourced, PROJECT_FROM, PROJECT_TO,
+    compare, mul_i128, pow10_i128, project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector,
+    Provenance, Rounding, Sourced, PROJECT_FROM, PROJECT_TO,
 };
 
 /// What every row shares: parameters, assumptions and the pre-projected series.
@@ -609,8 +609,8 @@ fn index_months(emp: &EmpAccrual, claim_w: Option<ClaimIndex>) -> Decimal {
     let mut run: Option<(Decimal, i64)> = None;
     let flush = |units: i128, run: Option<(Decimal, i64)>| -> Option<i128> {
         let Some((index, months)) = run else { return Some(units) };
-        let m = index.mantissa().checked_mul(10i128.checked_pow(SCALE.checked_sub(index.scale())?)?)?;
-        units.checked_add(m.checked_mul(i128::from(months))?)
+        let m = mul_i128(index.mantissa(), pow10_i128(SCALE.checked_sub(index.scale())?)?)?;
+        units.checked_add(mul_i128(m, i128::from(months))?)
     };
     for p in &emp.parts {
         if claim_w.is_some_and(|f| f(p).is_some()) {

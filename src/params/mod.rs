@@ -129,11 +129,11 @@ impl Round {
                 }
             }
         }
-        let exact = ma.checked_mul(mb).and_then(|num| {
+        let exact = mul_i128(ma, mb).and_then(|num| {
             let (num, den) = if scale >= self.places {
-                (num, i128::from(d).checked_mul(10i128.checked_pow(scale - self.places)?)?)
+                (num, mul_i128(i128::from(d), pow10_i128(scale - self.places)?)?)
             } else {
-                (num.checked_mul(10i128.checked_pow(self.places - scale)?)?, i128::from(d))
+                (mul_i128(num, pow10_i128(self.places - scale)?)?, i128::from(d))
             };
             let q = round_ratio(num, den, self.mode);
             (q.unsigned_abs() < 1u128 << 95).then(|| Decimal::from_i128_with_scale(q, self.places))
@@ -150,8 +150,8 @@ impl Round {
         const LIMIT: u128 = 100_000_000_000_000_000_000_000_000; // 10^26
         let exact = (|| {
             // a / b = am·10^(bs + places) / (bm·10^as) in units of 10^−places.
-            let num = a.mantissa().checked_mul(10i128.checked_pow(b.scale() + self.places)?)?;
-            let den = b.mantissa().checked_mul(10i128.checked_pow(a.scale())?)?;
+            let num = mul_i128(a.mantissa(), pow10_i128(b.scale() + self.places)?)?;
+            let den = mul_i128(b.mantissa(), pow10_i128(a.scale())?)?;
             if den == 0 || num.unsigned_abs() >= LIMIT {
                 return None;
             }
@@ -205,6 +205,32 @@ const POW10: [i64; 19] = {
     }
     t
 };
+
+/// 10^k as `i128` for k ≤ 38, from a table (no multiplication loop).
+#[inline]
+pub fn pow10_i128(k: u32) -> Option<i128> {
+    const T: [i128; 39] = {
+        let mut t = [1i128; 39];
+        let mut i = 1;
+        while i < 39 {
+            t[i] = t[i - 1] * 10;
+            i += 1;
+        }
+        t
+    };
+    T.get(k as usize).copied()
+}
+
+/// `a × b` in `i128`, None on overflow. Operands that fit in `i64` take one widening
+/// multiplication (their product always fits); the general checked product is a library
+/// call.
+#[inline]
+pub fn mul_i128(a: i128, b: i128) -> Option<i128> {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) => Some(i128::from(x) * i128::from(y)),
+        _ => a.checked_mul(b),
+    }
+}
 
 /// `num / 10^k` truncated toward zero, dividing by a constant for every `k` (the compiler
 /// turns constant divisions into multiplications); `k ≤ 18`.
@@ -303,9 +329,9 @@ pub fn exact_units(d: Decimal, places: u32) -> Option<i64> {
 pub fn to_units(d: Decimal, dp: u32) -> Option<i128> {
     let (m, s) = (d.mantissa(), d.scale());
     if s >= dp {
-        Some(round_ratio(m, 10i128.checked_pow(s - dp)?, RoundMode::HalfAwayFromZero))
+        Some(round_ratio(m, pow10_i128(s - dp)?, RoundMode::HalfAwayFromZero))
     } else {
-        m.checked_mul(10i128.checked_pow(dp - s)?)
+        mul_i128(m, pow10_i128(dp - s)?)
     }
 }
 
