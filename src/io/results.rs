@@ -303,6 +303,21 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        /// The direct writer gives the text of Decimal's own formatting, for any sign,
+        /// scale and number of places in use (Decimal's formatter itself cannot print
+        /// large values with many more places).
+        #[test]
+        fn push_fixed_matches_decimal_formatting(m in proptest::prelude::any::<i64>(), scale in 0u32..12,
+                                                 dp in proptest::sample::select(vec![0usize, 1, 2, 3, 4, 7])) {
+            let d = Decimal::new(m, scale);
+            let want = format!("{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero));
+            let mut s = String::from("x,");
+            push_fixed(&mut s, d, dp);
+            proptest::prop_assert_eq!(&s[2..], want.as_str());
+        }
+    }
+
     #[test]
     fn fixed_rounds_half_away_from_zero() {
         assert_eq!(fixed(Decimal::new(12345, 3), 2), "12.35");

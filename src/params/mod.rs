@@ -771,6 +771,13 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn pow10_i128_matches_checked_pow() {
+        for k in 0..45 {
+            assert_eq!(pow10_i128(k), 10i128.checked_pow(k), "{k}");
+        }
+    }
+
     proptest! {
         /// The integer fast path equals the decimal operations.
         #[test]
@@ -793,6 +800,13 @@ mod tests {
             let mode = [RoundMode::HalfAwayFromZero, RoundMode::Up, RoundMode::Down][mode];
             let r = Round { places, mode };
             prop_assert_eq!(r.div(a, b), r.apply(a / b));
+        }
+
+        /// The widening product equals the checked product, including overflow.
+        #[test]
+        fn mul_i128_matches_checked(a in prop_oneof![any::<i64>().prop_map(i128::from), any::<i128>()],
+                                    b in prop_oneof![any::<i64>().prop_map(i128::from), any::<i128>()]) {
+            prop_assert_eq!(mul_i128(a, b), a.checked_mul(b));
         }
 
         /// The one-division half-away rounding equals the remainder test.
