@@ -30,7 +30,7 @@
 
 use crate::io::results::{push_fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
-use crate::params::{mul_i128, pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
+use crate::params::{exact_units, mul_i128, pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, Sex};
 use rust_decimal::Decimal;
 use std::fmt::Write;
 
@@ -142,14 +142,9 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
             provenance = provenance.max(Provenance::Projected);
             let years = (last_year - y + 1) as usize;
             if o.scheme == Scheme::Resident {
-                let fixed = o.bonus + o.account;
-                let from = pension.len();
-                index_path(basic, grow, money, years, &mut pension);
-                for p in &mut pension[from..] {
-                    *p += fixed;
-                }
+                index_path(basic, grow, money, years, o.bonus + o.account, &mut pension);
             } else {
-                index_path(prev, grow, money, years, &mut pension);
+                index_path(prev, grow, money, years, Decimal::ZERO, &mut pension);
             }
             break;
         }
@@ -209,27 +204,35 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     }
 }
 
-/// `years` successive values round(v × grow), starting from `v × grow`. Whole units of the
-/// rounding step on 64-bit integers when they fit (the same numbers as the decimal steps).
-fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, out: &mut Vec<Decimal>) {
+/// `years` successive values round(v × grow), starting from `v × grow`, each pushed with
+/// `plus` added. Whole units of the rounding step on 64-bit integers when they fit (the
+/// same numbers as the decimal steps).
+fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, plus: Decimal, out: &mut Vec<Decimal>) {
     let target = out.len() + years;
-    let start = out.len();
     let units =
         (v.scale() <= money.places).then(|| to_units(v, money.places)).flatten().and_then(|u| i64::try_from(u).ok());
     let factor = i64::try_from(grow.mantissa()).ok().filter(|_| grow.scale() <= 18);
-    if let (Some(mut u), Some(f)) = (units, factor) {
+    let plus_units = exact_units(plus, money.places);
+    // The indexed value without `plus`.
+    let mut last = v;
+    if let (Some(mut u), Some(f), Some(pu)) = (units, factor, plus_units) {
+        let mut done = false;
         for _ in 0..years {
             let Some(q) = u.checked_mul(f).and_then(|num| round_scaled(num, grow.scale(), 1, money.mode)) else {
                 break;
             };
+            let Some(total) = q.checked_add(pu) else { break };
             u = q;
-            out.push(Decimal::from_i128_with_scale(i128::from(q), money.places));
+            done = true;
+            out.push(Decimal::from_i128_with_scale(i128::from(total), money.places));
+        }
+        if done {
+            last = Decimal::from_i128_with_scale(i128::from(u), money.places);
         }
     }
-    let mut last = if out.len() > start { out[out.len() - 1] } else { v };
     while out.len() < target {
         last = money.mul(last, grow);
-        out.push(last);
+        out.push(last + plus);
     }
 }
 
@@ -467,6 +470,56 @@ mod wide {
 
     #[target_feature(enable = "avx2")]
     pub(super) fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
+        store(&sums(body, y))
+    }
+
+    #[target_feature(enable = "avx2")]
+    pub(super) fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
+        let (a, d) = sums_and_slopes(body, y);
+        (store(&a), store(&d))
+    }
+
+    /// [`super::pairwise`] on the 16 lanes of four vectors, in the same order: lanes j and
+    /// j + 8, then j and j + 4, then j and j + 2, then the last two.
+    #[target_feature(enable = "avx2")]
+    fn pairwise(v: &[__m256d; V]) -> f64 {
+        let s = _mm256_add_pd(_mm256_add_pd(v[0], v[2]), _mm256_add_pd(v[1], v[3]));
+        let t = _mm_add_pd(_mm256_castpd256_pd128(s), _mm256_extractf128_pd::<1>(s));
+        _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)))
+    }
+
+    /// [`super::npv`] for a body of whole chunks, the lane sums and their weighting kept in
+    /// registers (the same operations in the same order as the portable function).
+    #[target_feature(enable = "avx2")]
+    pub(super) fn npv(body: &[f64], x: f64) -> f64 {
+        let xs = super::powers(x);
+        let a = sums(body, xs[LANES - 1] * x);
+        let terms: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(load(&xs, k), a[k]));
+        pairwise(&terms)
+    }
+
+    /// [`super::npv_and_slope`] for a body of whole chunks, likewise in registers.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn npv_and_slope(body: &[f64], x: f64) -> (f64, f64) {
+        let xs = super::powers(x);
+        let xl1 = xs[LANES - 1];
+        let (a, d) = sums_and_slopes(body, xl1 * x);
+        // j·x^(j−1) (0 for j = 0) and L·x^j·x^(L−1), as the portable function forms them.
+        let dx: [f64; LANES] = std::array::from_fn(|j| if j == 0 { 0.0 } else { j as f64 * xs[j - 1] });
+        let (l, xl1v) = (_mm256_set1_pd(LANES as f64), _mm256_set1_pd(xl1));
+        let value: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(load(&xs, k), a[k]));
+        let slope: [__m256d; V] = std::array::from_fn(|k| {
+            let w = _mm256_mul_pd(_mm256_mul_pd(l, load(&xs, k)), xl1v);
+            _mm256_add_pd(_mm256_mul_pd(load(&dx, k), a[k]), _mm256_mul_pd(w, d[k]))
+        });
+        (pairwise(&value), pairwise(&slope))
+    }
+
+    // The Horner loops stay functions of their own: inlined into the evaluations, the
+    // values kept for after the loop push an accumulator out of the registers (measured).
+    #[inline(never)]
+    #[target_feature(enable = "avx2")]
+    fn sums(body: &[f64], y: f64) -> [__m256d; V] {
         let (yv, y2) = (_mm256_set1_pd(y), _mm256_set1_pd(y * y));
         let mut a = [_mm256_setzero_pd(); V];
         let mut pairs = body.chunks_exact(2 * LANES);
@@ -482,11 +535,12 @@ mod wide {
                 *a = _mm256_add_pd(_mm256_mul_pd(*a, y2), inner);
             }
         }
-        store(&a)
+        a
     }
 
+    #[inline(never)]
     #[target_feature(enable = "avx2")]
-    pub(super) fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
+    fn sums_and_slopes(body: &[f64], y: f64) -> ([__m256d; V], [__m256d; V]) {
         let (yv, y2, ty) = (_mm256_set1_pd(y), _mm256_set1_pd(y * y), _mm256_set1_pd(y + y));
         let mut a = [_mm256_setzero_pd(); V];
         let mut d = [_mm256_setzero_pd(); V];
@@ -504,12 +558,22 @@ mod wide {
                 a[k] = _mm256_add_pd(_mm256_mul_pd(a[k], y2), _mm256_add_pd(_mm256_mul_pd(h, yv), load(lo, k)));
             }
         }
-        (store(&a), store(&d))
+        (a, d)
     }
 }
 
 /// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
 fn npv(f: &[f64], x: f64) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if f.len() % LANES == 0 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { wide::npv(f, x) };
+    }
+    portable_npv(f, x)
+}
+
+/// [`npv`] in plain Rust (the reference for the vector build).
+fn portable_npv(f: &[f64], x: f64) -> f64 {
     let xs = powers(x);
     let y = xs[LANES - 1] * x;
     let n = f.len() / LANES;
@@ -531,6 +595,16 @@ fn npv(f: &[f64], x: f64) -> f64 {
 /// y = x^LANES; the tail is added directly. With A_j(y) = Σ_k f[L k + j] y^k:
 /// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y)).
 fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    if f.len() % LANES == 0 && std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { wide::npv_and_slope(f, x) };
+    }
+    portable_npv_and_slope(f, x)
+}
+
+/// [`npv_and_slope`] in plain Rust (the reference for the vector build).
+fn portable_npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
     let xs = powers(x);
     let y = xs[LANES - 1] * x;
     let n = f.len() / LANES;
@@ -883,19 +957,21 @@ mod tests {
         /// The integer indexation path equals repeated decimal rounding.
         #[test]
         fn index_path_matches_decimal_steps(v in 0i64..100_000_000, vs in 0u32..4, g in -100i64..200, gs in 3u32..6,
-                                            places in 0u32..4, mode in 0usize..3, years in 0usize..60) {
+                                            places in 0u32..4, mode in 0usize..3, years in 0usize..60,
+                                            plus in 0i64..1_000_000, ps in 0u32..5) {
             let v = Decimal::new(v, vs);
             let grow = Decimal::ONE + Decimal::new(g, gs);
+            let plus = Decimal::new(plus, ps);
             let mode = [crate::params::RoundMode::HalfAwayFromZero, crate::params::RoundMode::Up, crate::params::RoundMode::Down][mode];
             let money = Round { places, mode };
             let mut want = Vec::new();
             let mut cur = v;
             for _ in 0..years {
                 cur = money.apply(cur * grow);
-                want.push(cur);
+                want.push(cur + plus);
             }
             let mut got = vec![Decimal::ONE];
-            index_path(v, grow, money, years, &mut got);
+            index_path(v, grow, money, years, plus, &mut got);
             proptest::prop_assert_eq!(&got[1..], &want[..]);
         }
     }
@@ -912,6 +988,12 @@ mod tests {
             proptest::prop_assert_eq!((bits(&a), bits(&da)), (bits(&portable.0), bits(&portable.1)));
             proptest::prop_assert_eq!(bits(&lane_sums(body, y)), bits(&portable_lane_sums(body, y)));
             proptest::prop_assert_eq!(bits(&portable_lane_sums(body, y)), bits(&portable.0));
+            // The whole evaluations, the weighting and the pairwise sums included.
+            let x = y.powf(1.0 / LANES as f64);
+            let (v, dv) = npv_and_slope(body, x);
+            let (pv, pdv) = portable_npv_and_slope(body, x);
+            proptest::prop_assert_eq!((v.to_bits(), dv.to_bits()), (pv.to_bits(), pdv.to_bits()));
+            proptest::prop_assert_eq!(npv(body, x).to_bits(), portable_npv(body, x).to_bits());
         }
     }
 
