@@ -84,6 +84,8 @@ fn accrue_units(
     let dec = |u: i64| Decimal::from_i128_with_scale(i128::from(u), places);
     let Some(mut balance) = unit(start_balance) else { return Ok(None) };
     let mut acc = ResAccrual::default();
+    // At most one payment a year (no regrowth of the list).
+    acc.paid.reserve((pension.year() - as_of.year()).max(0) as usize);
     let (mut own_paid, mut gov_paid, mut refunds) = (0i64, 0i64, 0i64);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
