@@ -328,9 +328,9 @@ fn flows_into(
                 let src = &l[from..to];
                 let scale = amount * inv_l0;
                 if let (Ok(out), Ok(src)) = (<&mut [f64; 12]>::try_from(&mut *out), <&[f64; 12]>::try_from(src)) {
-                    for j in 0..12 {
-                        out[j] = scale * src[j];
-                    }
+                    // Through a local array: the compiler cannot tell the two tables apart
+                    // and would otherwise multiply one element at a time.
+                    *out = src.map(|lx| scale * lx);
                 } else {
                     for (o, lx) in out.iter_mut().zip(src) {
                         *o = scale * lx;
