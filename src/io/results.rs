@@ -75,7 +75,26 @@ pub fn fixed(d: Decimal, dp: usize) -> String {
     s
 }
 
+/// Appends `d` with exactly `dp` decimals, half away from zero. The usual places go to
+/// copies of the formatter with `dp` fixed, whose divisions by 10^dp are by constants
+/// (with a variable `dp` the compiler divides by a variable, which is slow).
+#[inline(always)]
 pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
+    match dp {
+        0 => push_fixed_at::<0>(out, d),
+        1 => push_fixed_at::<1>(out, d),
+        2 => push_fixed_at::<2>(out, d),
+        4 => push_fixed_at::<4>(out, d),
+        _ => push_fixed_any(out, d, dp),
+    }
+}
+
+fn push_fixed_at<const DP: usize>(out: &mut String, d: Decimal) {
+    push_fixed_any(out, d, DP);
+}
+
+#[inline(always)]
+fn push_fixed_any(out: &mut String, d: Decimal, dp: usize) {
     let units = if d.scale() as usize == dp { Some(d.mantissa()) } else { to_units(d, dp as u32) };
     // (More than 19 places do not fit the u64 split below.)
     let Some(units) = units.filter(|_| dp <= 19) else {
@@ -90,18 +109,9 @@ pub(crate) fn push_fixed(out: &mut String, d: Decimal, dp: usize) {
             write!(out, "{:.dp$}", d.round_dp_with_strategy(dp as u32, RoundingStrategy::MidpointAwayFromZero).abs());
         return;
     };
-    // |units| = whole · 10^dp + frac, with constant divisors for the usual places (a
-    // division by a variable is slow).
-    let (whole, frac) = match dp {
-        0 => (v, 0),
-        1 => (v / 10, v % 10),
-        2 => (v / 100, v % 100),
-        4 => (v / 10_000, v % 10_000),
-        _ => {
-            let p = 10u64.pow(dp as u32);
-            (v / p, v % p)
-        }
-    };
+    // |units| = whole · 10^dp + frac.
+    let p = 10u64.pow(dp as u32);
+    let (whole, frac) = (v / p, v % p);
     // [-]whole[.frac], the fraction zero-padded to dp digits.
     let sign = usize::from(units < 0);
     let nw = digit_count(whole);
