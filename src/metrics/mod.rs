@@ -799,12 +799,18 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     }
     let (r_hi, r_lo) = (R_HI, R_LO);
     let mut yearly = [0.0f64; 160];
-    let years = f.len().div_ceil(12).min(yearly.len());
+    // Years counted from the pension month (the months before the first such year form a
+    // short first one), so that no year mixes the last payments with the first receipts:
+    // within each year the flows are then nearly level, and the yearly root is close to
+    // the monthly one.
+    let (head, body) = f.split_at(receipts.min(f.len()) % 12);
+    yearly[0] = head.iter().sum();
+    let years = (1 + body.len().div_ceil(12)).min(yearly.len());
     // Whole years as three vectors of four, added across then within (the sums only start
     // the search, so their order of addition is free); then the partial last year.
-    let mut whole = f.chunks_exact(12);
-    let mut k = 0;
-    for (y, c) in yearly.iter_mut().zip(whole.by_ref()) {
+    let mut whole = body.chunks_exact(12);
+    let mut k = 1;
+    for (y, c) in yearly[1..].iter_mut().zip(whole.by_ref()) {
         if let Ok(c) = <&[f64; 12]>::try_from(c) {
             let v: [f64; 4] = std::array::from_fn(|j| c[j] + c[j + 4] + c[j + 8]);
             *y = (v[0] + v[1]) + (v[2] + v[3]);
