@@ -18,6 +18,9 @@ $bin gen --n "$n" --seed 1 -o "$tmp/big.csv" 2>/dev/null
 $bin gen --n 10000 --seed 1 -o "$tmp/small.csv" 2>/dev/null
 measure() { # label, args... → appends "secs kb" to $tmp/label
   local label=$1; shift
+  # Each run starts with no dirty pages left by the one before (their write-back would
+  # otherwise land in whichever run comes next).
+  sync
   /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" 2>"$tmp/err" >/dev/null || true
   cat "$tmp/time" >>"$tmp/$label"
 }
