@@ -6,6 +6,20 @@
 //! Values past the last official year are never guessed here: the projection rules of the
 //! contract (C8, C11, C14) live in [`Projector`], driven by [`Assumptions`].
 
+/// `[1, 10, 100, …]`: the first `$n` powers of ten as `$t`, built at compile time (the
+/// tables of powers of ten here and in `time`).
+macro_rules! pow10_table {
+    ($t:ty, $n:expr, $ten:expr) => {{
+        let mut t: [$t; $n] = [$ten / $ten; $n];
+        let mut i = 1;
+        while i < $n {
+            t[i] = t[i - 1] * $ten;
+            i += 1;
+        }
+        t
+    }};
+}
+
 mod life;
 mod load;
 mod time;
@@ -196,28 +210,12 @@ pub fn compare(a: Decimal, b: Decimal) -> std::cmp::Ordering {
 }
 
 /// Powers of ten that fit in `i64`.
-const POW10: [i64; 19] = {
-    let mut t = [1i64; 19];
-    let mut i = 1;
-    while i < 19 {
-        t[i] = t[i - 1] * 10;
-        i += 1;
-    }
-    t
-};
+const POW10: [i64; 19] = pow10_table!(i64, 19, 10);
 
 /// 10^k as `i128` for k ≤ 38, from a table (no multiplication loop).
 #[inline]
 pub fn pow10_i128(k: u32) -> Option<i128> {
-    const T: [i128; 39] = {
-        let mut t = [1i128; 39];
-        let mut i = 1;
-        while i < 39 {
-            t[i] = t[i - 1] * 10;
-            i += 1;
-        }
-        t
-    };
+    const T: [i128; 39] = pow10_table!(i128, 39, 10);
     T.get(k as usize).copied()
 }
 
@@ -353,15 +351,7 @@ pub fn to_f64(d: Decimal) -> f64 {
 /// `10f64.powi(k)` without the call.
 #[inline]
 pub fn pow10_f64(k: u32) -> f64 {
-    const T: [f64; 23] = {
-        let mut t = [1.0f64; 23];
-        let mut i = 1;
-        while i < 23 {
-            t[i] = t[i - 1] * 10.0;
-            i += 1;
-        }
-        t
-    };
+    const T: [f64; 23] = pow10_table!(f64, 23, 10.0);
     match T.get(k as usize) {
         Some(v) => *v,
         None => 10f64.powi(k as i32),

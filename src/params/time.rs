@@ -130,15 +130,7 @@ pub fn append_ascii(out: &mut String, len: usize, fill: impl FnOnce(&mut AsciiSl
 /// log10 2) corrected by one comparison, instead of a chain of divisions.
 #[inline]
 pub fn digit_count(v: u64) -> usize {
-    const POW10: [u64; 20] = {
-        let mut t = [1u64; 20];
-        let mut i = 1;
-        while i < 20 {
-            t[i] = t[i - 1] * 10;
-            i += 1;
-        }
-        t
-    };
+    const POW10: [u64; 20] = pow10_table!(u64, 20, 10);
     let bits = 64 - v.leading_zeros() as usize;
     let t = (bits * 1233) >> 12;
     (t + usize::from(v >= POW10[t])).max(1)
