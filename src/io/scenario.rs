@@ -227,21 +227,18 @@ impl<'r> Row<'r> {
     }
 }
 
-/// A field as text without surrounding whitespace (`str::trim`); None when it is not UTF-8.
-/// ASCII whitespace is cut from the bytes first, so the UTF-8 check and the Unicode trim
-/// run only on what is left.
+/// A field of a record that is not all UTF-8, trimmed like [`trim_text`]; None when the
+/// field itself is not UTF-8.
 #[inline]
 fn trim_field(raw: &[u8]) -> Option<&str> {
-    // The ASCII characters that `char::is_whitespace` accepts.
-    let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
-    let start = raw.iter().position(|b| !ws(b)).unwrap_or(raw.len());
-    let end = raw.iter().rposition(|b| !ws(b)).map_or(start, |e| e + 1);
-    Some(std::str::from_utf8(&raw[start..end]).ok()?.trim())
+    trim_text(std::str::from_utf8(raw).ok()?)
 }
 
-/// [`trim_field`] for text already known to be UTF-8.
+/// A field without surrounding whitespace (as `str::trim`). ASCII whitespace is cut from
+/// the bytes, so the Unicode trim runs only when an end is not ASCII.
 #[inline]
 fn trim_text(raw: &str) -> Option<&str> {
+    // The ASCII characters that `char::is_whitespace` accepts.
     let ws = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | 0x0B | 0x0C | b'\r');
     let bytes = raw.as_bytes();
     let start = bytes.iter().position(|b| !ws(b)).unwrap_or(bytes.len());
