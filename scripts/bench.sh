@@ -5,7 +5,8 @@
 #
 # Shared machines are noisy (the same run varies by ±15% from minute to minute), so the floor
 # and the full run are measured REPEAT times (default 3), interleaved, and the fastest of
-# each is reported with every individual time; the ratio is fastest run / fastest floor.
+# each is reported with every individual time; the ratio is fastest run / fastest floor,
+# followed by the median of the paired ratios (each run over the floor just before it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000000}
@@ -41,4 +42,10 @@ report run "$n"
 report small 10000
 floor=$(sort -n "$tmp/floor" | head -1 | cut -d' ' -f1)
 run=$(sort -n "$tmp/run" | head -1 | cut -d' ' -f1)
-awk -v n="$n" -v r="$run" -v f="$floor" 'BEGIN{printf "rows/s: %.0f   run / floor: %.2f\n", n/r, r/f}'
+awk -v n="$n" -v r="$run" -v f="$floor" 'BEGIN{printf "rows/s: %.0f   run / floor: %.2f (fastest / fastest)\n", n/r, r/f}'
+# Each run over the floor measured just before it, and the median of those ratios: slow
+# drifts of the machine cancel within a pair.
+paste -d' ' "$tmp/floor" "$tmp/run" | awk '{ printf "%.4f\n", $3 / $1 }' | sort -n | awk '
+  { r[NR] = $1; all = all sprintf(" %.2f", $1) }
+  END { m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2;
+        printf "paired run / floor: median %.2f  (sorted:%s)\n", m, all }'
