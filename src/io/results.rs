@@ -114,7 +114,9 @@ fn push_fixed_any(out: &mut String, d: Decimal, dp: usize) {
     let (whole, frac) = (v / p, v % p);
     // [-]whole[.frac], the fraction zero-padded to dp digits.
     let sign = usize::from(units < 0);
-    let nw = digit_count(whole);
+    // Digits of the whole part from those of v (no wait for the division): v has dp more
+    // when the whole part is not zero.
+    let nw = digit_count(v).saturating_sub(dp).max(1);
     let len = sign + nw + if dp > 0 { 1 + dp } else { 0 };
     append_ascii(out, len, |s| {
         if sign == 1 {
