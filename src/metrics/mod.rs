@@ -727,22 +727,28 @@ fn yearly_guess(yearly: &[f64], lo: f64, hi: f64) -> Option<f64> {
     }
     let span = got_t / got - paid_t / paid;
     let start = if paid > 0.0 && got > 0.0 && span > 0.5 { (paid / got).powf(1.0 / span) } else { 1.0 / 1.03 };
-    let mut x = start.clamp(lo, hi);
-    for _ in 0..20 {
-        let (v, dv) = npv_and_slope(yearly, x);
+    // A step below 1e-4 leaves an error of order 1e-8, far below the gap between the yearly
+    // and the monthly roots that the monthly search closes anyway (the monthly evaluations
+    // per row are the same as with 1e-9; two yearly ones fewer).
+    newton(yearly, start.clamp(lo, hi), lo, hi, 1e-4, 20).or_else(|| solve(yearly, lo, hi, 1.0 / 1.03))
+}
+
+/// Plain Newton steps on Σ f[t] x^t from `x` while they stay inside (lo, hi): the point
+/// after the first step smaller than `tol`, at most `steps` evaluations; None when a step
+/// leaves the bracket or none gets that small (the callers then search the bracket).
+fn newton(f: &[f64], mut x: f64, lo: f64, hi: f64, tol: f64, steps: usize) -> Option<f64> {
+    for _ in 0..steps {
+        let (v, dv) = npv_and_slope(f, x);
         let next = x - v / dv;
         if !(dv != 0.0 && next.is_finite() && next > lo && next < hi) {
-            break;
+            return None;
         }
-        // A step below 1e-4 leaves an error of order 1e-8, far below the gap between the
-        // yearly and the monthly roots that the monthly search closes anyway (the monthly
-        // evaluations per row are the same as with 1e-9; two yearly ones fewer).
-        if (next - x).abs() < 1e-4 {
+        if (next - x).abs() < tol {
             return Some(next);
         }
         x = next;
     }
-    solve(yearly, lo, hi, 1.0 / 1.03)
+    None
 }
 
 /// The IRR's bracket in annual rates: −95% … +10,000% a year.
@@ -800,7 +806,6 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     if !f.iter().any(|v| *v < 0.0) || !positive {
         return None;
     }
-    let (r_hi, r_lo) = (R_HI, R_LO);
     let mut yearly = [0.0f64; 160];
     // Years counted from the pension month (the months before the first such year form a
     // short first one), so that no year mixes the last payments with the first receipts:
@@ -825,26 +830,15 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     }
     // Zeros after the last year (they add nothing) make whole chunks: no tail loop.
     let yearly = &yearly[..years.next_multiple_of(LANES).min(yearly.len())];
-    let guess_rate = yearly_guess(yearly, 1.0 / (1.0 + r_hi), 1.0 / (1.0 + r_lo)).map_or(0.03, |x| 1.0 / x - 1.0);
+    let guess_rate = yearly_guess(yearly, 1.0 / (1.0 + R_HI), 1.0 / (1.0 + R_LO)).map_or(0.03, |x| 1.0 / x - 1.0);
     let x_of = |r: f64| (1.0 + r).powf(-1.0 / 12.0);
     let (lo, hi) = *BRACKET;
     // Newton from the yearly guess usually lands in two or three steps; a root it reaches
-    // is a root, so the bracketed search only runs when it does not.
-    let mut x = x_of(guess_rate);
-    for _ in 0..8 {
-        let (v, dv) = npv_and_slope(f, x);
-        let next = x - v / dv;
-        if !(dv != 0.0 && next.is_finite() && next > lo && next < hi) {
-            break;
-        }
-        if (next - x).abs() < 1e-7 {
-            // Newton's error is of the order of the step squared (times a modest factor):
-            // below 1e-12 in the factor after a step this small.
-            return Some(next.powf(-12.0) - 1.0);
-        }
-        x = next;
-    }
-    solve(f, lo, hi, x_of(guess_rate)).map(|x| x.powf(-12.0) - 1.0)
+    // is a root, so the bracketed search only runs when it does not. Newton's error is of
+    // the order of the step squared (times a modest factor): below 1e-12 in the factor
+    // after a step under 1e-7.
+    let x0 = x_of(guess_rate);
+    newton(f, x0, lo, hi, 1e-7, 8).or_else(|| solve(f, lo, hi, x0)).map(|x| x.powf(-12.0) - 1.0)
 }
 
 /// An `f64` statistic as a decimal with `dp` places (rounded half away from zero).
