@@ -218,7 +218,7 @@ fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, plus: Decim
     // The indexed value without `plus`.
     let mut last = v;
     if let (Some(mut u), Some(f), Some(pu)) = (units, factor, plus_units) {
-        let mut done = false;
+        let before = out.len();
         // The usual case, non-negative amounts rounded half up by a power of ten known
         // here, takes the short loop; it stops where the general one would go on.
         let short = if money.mode == RoundMode::HalfAwayFromZero && u >= 0 && f >= 0 {
@@ -234,17 +234,16 @@ fn index_path(v: Decimal, grow: Decimal, money: Round, years: usize, plus: Decim
         } else {
             0
         };
-        done |= short > 0;
         for _ in short..years {
             let Some(q) = u.checked_mul(f).and_then(|num| round_scaled(num, grow.scale(), 1, money.mode)) else {
                 break;
             };
             let Some(total) = q.checked_add(pu) else { break };
             u = q;
-            done = true;
             out.push(Decimal::from_i128_with_scale(i128::from(total), money.places));
         }
-        if done {
+        // Every step pushed one value; after any step `u` is the last indexed value.
+        if out.len() > before {
             last = Decimal::from_i128_with_scale(i128::from(u), money.places);
         }
     }
