@@ -759,15 +759,16 @@ static BRACKET: std::sync::LazyLock<(f64, f64)> =
 
 /// The monthly discount and accumulation factors of one discount rate, with the powers of
 /// the accumulation factor that own payments need. Every value is what `powf`/`powi` give
-/// (the table only saves recomputing them row after row); kept per thread and rebuilt when
-/// a row has another rate.
+/// (the table only saves recomputing them row after row). Kept per thread; a row with
+/// another rate starts a new one without the table, which is built when the next row has
+/// the same rate again, so rates that change from row to row cost no more than `powi`.
 struct Discounting {
     rate: f64,
     /// (1 + rate)^(−1/12).
     down: f64,
     /// (1 + rate)^(1/12).
     up: f64,
-    /// up^k for k = 0 … UP_POWERS − 1.
+    /// up^k for k = 0 … UP_POWERS − 1, once the rate has come twice in a row (else empty).
     up_pow: Vec<f64>,
 }
 
@@ -776,12 +777,19 @@ const UP_POWERS: i32 = 1200;
 
 impl Discounting {
     fn new(rate: f64) -> Discounting {
-        let up = (1.0 + rate).powf(1.0 / 12.0);
         Discounting {
             rate,
             down: (1.0 + rate).powf(-1.0 / 12.0),
-            up,
-            up_pow: (0..UP_POWERS).map(|k| up.powi(std::hint::black_box(k))).collect(),
+            up: (1.0 + rate).powf(1.0 / 12.0),
+            up_pow: Vec::new(),
+        }
+    }
+
+    /// The same rate again: the table of powers, if not built yet.
+    fn repeat(&mut self) {
+        if self.up_pow.is_empty() {
+            let up = self.up;
+            self.up_pow = (0..UP_POWERS).map(|k| up.powi(std::hint::black_box(k))).collect();
         }
     }
 
@@ -856,7 +864,10 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     let (wealth, rate, accumulated) = DISCOUNTING.with(|cache| {
         let mut cache = cache.borrow_mut();
         let disc = match cache.as_mut() {
-            Some(c) if c.rate.to_bits() == d.to_bits() => c,
+            Some(c) if c.rate.to_bits() == d.to_bits() => {
+                c.repeat();
+                c
+            }
             _ => cache.insert(Discounting::new(d)),
         };
         let (wealth, rate) = FLOWS.with(|buf| {
