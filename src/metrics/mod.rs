@@ -396,17 +396,49 @@ fn flows_into(
 /// Independent Horner chains per evaluation: enough to keep the floating-point units busy.
 const LANES: usize = 16;
 
-/// x^0 … x^(LANES − 1).
+/// x^0 … x^(LANES − 1), and y = x^LANES, for present values ([`npv`]: the pension wealth).
 #[inline]
-fn powers(x: f64) -> [f64; LANES] {
+fn powers(x: f64) -> ([f64; LANES], f64) {
     // Binary splitting: x^j = x^(j/2) · x^(j − j/2), a chain of four products, not fifteen.
     let mut p = [1.0f64; LANES];
     p[1] = x;
     for j in 2..LANES {
         p[j] = p[j / 2] * p[j - j / 2];
     }
-    p
+    (p, p[LANES - 1] * x)
 }
+
+/// x^0 … x^(LANES − 1), and y = x^LANES, for the IRR's evaluations ([`npv_and_slope`]):
+/// the powers of [`powers`] but for the last bit, in fewer and vector-friendly products.
+/// The root found does not move with the last bit; the pension wealth can (its rounding
+/// to the fen changed for one generated row in 100,000 when it took these), so it keeps
+/// its own.
+#[inline]
+fn block_powers(x: f64) -> ([f64; LANES], f64) {
+    // In blocks of four (x^(4k + i) = x^i · x^4k), as the vector build forms them.
+    let (x2, x4) = (x * x, (x * x) * (x * x));
+    let x8 = x4 * x4;
+    let b0 = [1.0, x, x2, x2 * x];
+    let b1 = b0.map(|v| v * x4);
+    let b2 = b0.map(|v| v * x8);
+    let b3 = b1.map(|v| v * x8);
+    let mut p = [0.0f64; LANES];
+    for (k, b) in [b0, b1, b2, b3].iter().enumerate() {
+        p[4 * k..4 * k + 4].copy_from_slice(b);
+    }
+    (p, x8 * x8)
+}
+
+/// j for each lane j (the derivative's weights).
+const LANE_INDEX: [f64; LANES] = {
+    let mut v = [0.0f64; LANES];
+    let mut j = 0;
+    while j < LANES {
+        v[j] = j as f64;
+        j += 1;
+    }
+    v
+};
 
 /// Σ v[j] in pairs (a short dependency chain).
 #[inline]
@@ -528,12 +560,23 @@ mod wide {
         _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)))
     }
 
+    /// [`super::block_powers`] in four vectors, and y: the same products.
+    #[target_feature(enable = "avx2")]
+    fn block_powers(x: f64) -> ([__m256d; V], f64) {
+        let (x2, x4) = (x * x, (x * x) * (x * x));
+        let x8 = x4 * x4;
+        let b0 = _mm256_setr_pd(1.0, x, x2, x2 * x);
+        let b1 = _mm256_mul_pd(b0, _mm256_set1_pd(x4));
+        let x8v = _mm256_set1_pd(x8);
+        ([b0, b1, _mm256_mul_pd(b0, x8v), _mm256_mul_pd(b1, x8v)], x8 * x8)
+    }
+
     /// [`super::npv`] for a body of whole chunks, the lane sums and their weighting kept in
     /// registers (the same operations in the same order as the portable function).
     #[target_feature(enable = "avx2")]
     pub(super) fn npv(body: &[f64], x: f64) -> f64 {
-        let xs = super::powers(x);
-        let a = sums(body, xs[LANES - 1] * x);
+        let (xs, y) = super::powers(x);
+        let a = sums(body, y);
         let terms: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(load(&xs, k), a[k]));
         pairwise(&terms)
     }
@@ -541,18 +584,16 @@ mod wide {
     /// [`super::npv_and_slope`] for a body of whole chunks, likewise in registers.
     #[target_feature(enable = "avx2")]
     pub(super) fn npv_and_slope(body: &[f64], x: f64) -> (f64, f64) {
-        let xs = super::powers(x);
-        let xl1 = xs[LANES - 1];
-        let (a, d) = sums_and_slopes(body, xl1 * x);
-        // j·x^(j−1) (0 for j = 0) and L·x^j·x^(L−1), as the portable function forms them.
-        let dx: [f64; LANES] = std::array::from_fn(|j| if j == 0 { 0.0 } else { j as f64 * xs[j - 1] });
-        let (l, xl1v) = (_mm256_set1_pd(LANES as f64), _mm256_set1_pd(xl1));
-        let value: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(load(&xs, k), a[k]));
+        let (xs, y) = block_powers(x);
+        let (a, d) = sums_and_slopes(body, y);
+        // x^j · (j·A_j + L·y·A_j'), summed, then divided by x.
+        let ly = _mm256_set1_pd(LANES as f64 * y);
+        let value: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(xs[k], a[k]));
         let slope: [__m256d; V] = std::array::from_fn(|k| {
-            let w = _mm256_mul_pd(_mm256_mul_pd(l, load(&xs, k)), xl1v);
-            _mm256_add_pd(_mm256_mul_pd(load(&dx, k), a[k]), _mm256_mul_pd(w, d[k]))
+            let w = _mm256_add_pd(_mm256_mul_pd(load(&super::LANE_INDEX, k), a[k]), _mm256_mul_pd(ly, d[k]));
+            _mm256_mul_pd(xs[k], w)
         });
-        (pairwise(&value), pairwise(&slope))
+        (pairwise(&value), pairwise(&slope) / x)
     }
 
     // The Horner loops stay functions of their own: inlined into the evaluations, the
@@ -614,8 +655,7 @@ fn npv(f: &[f64], x: f64) -> f64 {
 
 /// [`npv`] in plain Rust (the reference for the vector build).
 fn portable_npv(f: &[f64], x: f64) -> f64 {
-    let xs = powers(x);
-    let y = xs[LANES - 1] * x;
+    let (xs, y) = powers(x);
     let n = f.len() / LANES;
     let acc = lane_sums(&f[..n * LANES], y);
     let mut total = pairwise(std::array::from_fn(|j| xs[j] * acc[j]));
@@ -633,7 +673,8 @@ fn portable_npv(f: &[f64], x: f64) -> f64 {
 
 /// Σ f[t] x^t and its derivative in x, with `LANES` interleaved Horner chains in
 /// y = x^LANES; the tail is added directly. With A_j(y) = Σ_k f[L k + j] y^k:
-/// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y)).
+/// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y))
+/// = (Σ_j x^j (j A_j + L y A_j'(y))) / x.
 fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
     #[cfg(target_arch = "x86_64")]
     if f.len() % LANES == 0 && std::arch::is_x86_feature_detected!("avx2") {
@@ -645,16 +686,12 @@ fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
 
 /// [`npv_and_slope`] in plain Rust (the reference for the vector build).
 fn portable_npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
-    let xs = powers(x);
-    let y = xs[LANES - 1] * x;
+    let (xs, y) = block_powers(x);
     let n = f.len() / LANES;
     let (a, da) = lane_sums_and_slopes(&f[..n * LANES], y);
-    let xl1 = xs[LANES - 1]; // x^(L−1)
+    let ly = LANES as f64 * y;
     let mut value = pairwise(std::array::from_fn(|j| xs[j] * a[j]));
-    let mut slope = pairwise(std::array::from_fn(|j| {
-        let dxj = if j == 0 { 0.0 } else { j as f64 * xs[j - 1] };
-        dxj * a[j] + LANES as f64 * xs[j] * xl1 * da[j]
-    }));
+    let mut slope = pairwise(std::array::from_fn(|j| xs[j] * (LANE_INDEX[j] * a[j] + ly * da[j]))) / x;
     // Tail t = L·n + i.
     let tail = &f[n * LANES..];
     if tail.is_empty() {
