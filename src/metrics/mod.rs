@@ -596,6 +596,19 @@ mod wide {
         (pairwise(&value), pairwise(&slope) / x)
     }
 
+    /// [`super::year_sums`] with the year's three vectors in registers.
+    #[target_feature(enable = "avx2")]
+    pub(super) fn year_sums(body: &[f64], out: &mut [f64]) -> usize {
+        let mut n = 0;
+        for (y, c) in out.iter_mut().zip(body.chunks_exact(12)) {
+            let v = _mm256_add_pd(_mm256_add_pd(load(c, 0), load(c, 1)), load(c, 2));
+            let t = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+            *y = _mm_cvtsd_f64(_mm_add_sd(t, _mm_unpackhi_pd(t, t)));
+            n += 1;
+        }
+        n
+    }
+
     // The Horner loops stay functions of their own: inlined into the evaluations, the
     // values kept for after the loop push an accumulator out of the registers (measured).
     #[inline(never)]
@@ -641,6 +654,29 @@ mod wide {
         }
         (a, d)
     }
+}
+
+/// The sums of the whole years (twelve flows) of `body` into `out`, as many as fit; returns
+/// their count. Each year as three vectors of four added lane by lane, then the lanes
+/// (0 + 2) + (1 + 3).
+fn year_sums(body: &[f64], out: &mut [f64]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor supports AVX2 (checked just above).
+        return unsafe { wide::year_sums(body, out) };
+    }
+    portable_year_sums(body, out)
+}
+
+/// [`year_sums`] in plain Rust (the reference for the vector build).
+fn portable_year_sums(body: &[f64], out: &mut [f64]) -> usize {
+    let mut n = 0;
+    for (y, c) in out.iter_mut().zip(body.chunks_exact(12)) {
+        let v: [f64; 4] = std::array::from_fn(|j| (c[j] + c[j + 4]) + c[j + 8]);
+        *y = (v[0] + v[2]) + (v[1] + v[3]);
+        n += 1;
+    }
+    n
 }
 
 /// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
@@ -860,17 +896,9 @@ fn irr(f: &[f64], receipts: usize) -> Option<f64> {
     let years = (1 + body.len().div_ceil(12)).min(yearly.len());
     // Whole years as three vectors of four, added across then within (the sums only start
     // the search, so their order of addition is free); then the partial last year.
-    let mut whole = body.chunks_exact(12);
-    let mut k = 1;
-    for (y, c) in yearly[1..].iter_mut().zip(whole.by_ref()) {
-        if let Ok(c) = <&[f64; 12]>::try_from(c) {
-            let v: [f64; 4] = std::array::from_fn(|j| c[j] + c[j + 4] + c[j + 8]);
-            *y = (v[0] + v[1]) + (v[2] + v[3]);
-        }
-        k += 1;
-    }
+    let k = 1 + year_sums(body, &mut yearly[1..]);
     if let Some(y) = yearly.get_mut(k) {
-        *y = whole.remainder().iter().sum();
+        *y = body.chunks_exact(12).remainder().iter().sum();
     }
     // Zeros after the last year (they add nothing) make whole chunks: no tail loop.
     let yearly = &yearly[..years.next_multiple_of(LANES).min(yearly.len())];
@@ -1086,6 +1114,11 @@ mod tests {
             let (pv, pdv) = portable_npv_and_slope(body, x);
             proptest::prop_assert_eq!((v.to_bits(), dv.to_bits()), (pv.to_bits(), pdv.to_bits()));
             proptest::prop_assert_eq!(npv(body, x).to_bits(), portable_npv(body, x).to_bits());
+            // The yearly sums (the whole years only, as many as fit).
+            let (mut wide, mut plain) = ([0.0f64; 40], [0.0f64; 40]);
+            proptest::prop_assert_eq!(year_sums(&f, &mut wide), portable_year_sums(&f, &mut plain));
+            proptest::prop_assert_eq!(wide.map(f64::to_bits), plain.map(f64::to_bits));
+            proptest::prop_assert_eq!(portable_year_sums(&f, &mut plain), (f.len() / 12).min(40));
         }
     }
 
