@@ -416,7 +416,8 @@ fn powers(x: f64) -> ([f64; LANES], f64) {
 #[inline]
 fn block_powers(x: f64) -> ([f64; LANES], f64) {
     // In blocks of four (x^(4k + i) = x^i · x^4k), as the vector build forms them.
-    let (x2, x4) = (x * x, (x * x) * (x * x));
+    let x2 = x * x;
+    let x4 = x2 * x2;
     let x8 = x4 * x4;
     let b0 = [1.0, x, x2, x2 * x];
     let b1 = b0.map(|v| v * x4);
@@ -563,7 +564,8 @@ mod wide {
     /// [`super::block_powers`] in four vectors, and y: the same products.
     #[target_feature(enable = "avx2")]
     fn block_powers(x: f64) -> ([__m256d; V], f64) {
-        let (x2, x4) = (x * x, (x * x) * (x * x));
+        let x2 = x * x;
+        let x4 = x2 * x2;
         let x8 = x4 * x4;
         let b0 = _mm256_setr_pd(1.0, x, x2, x2 * x);
         let b1 = _mm256_mul_pd(b0, _mm256_set1_pd(x4));
