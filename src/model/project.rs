@@ -48,12 +48,15 @@ pub(crate) struct Env<'a> {
     pub employee_share: Decimal,
     pub flexible_share: Decimal,
     pub provenance: Provenance,
-    /// The last tier lookup: (table address, tier, hardship) → (tier, subsidy).
+    /// The last tier lookup: (table address, tier's bits, hardship) → (tier, subsidy).
     last_tier: Option<TierKey>,
 }
 
 /// A remembered tier lookup of [`Env::tier_and_subsidy`].
-type TierKey = ((usize, Option<Decimal>, bool), (Decimal, Decimal));
+/// The tier is keyed by its representation (`Decimal::serialize`): comparing 16 bytes is
+/// cheaper than comparing decimal values, and a tier written at another scale only misses
+/// the cache.
+type TierKey = ((usize, Option<[u8; 16]>, bool), (Decimal, Decimal));
 
 impl<'a> Env<'a> {
     pub(crate) fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
@@ -204,7 +207,7 @@ impl<'a> Env<'a> {
         };
         // Consecutive years usually find the same table and tier: reuse the last answer
         // (its provenance is already counted).
-        let key = (table as *const crate::params::TierTable as usize, sp.tier, hardship);
+        let key = (table as *const crate::params::TierTable as usize, sp.tier.map(|t| t.serialize()), hardship);
         if let Some((k, v)) = self.last_tier {
             if k == key {
                 return Ok(v);
