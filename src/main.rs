@@ -99,7 +99,7 @@ struct GenArgs {
     /// Seed (the same seed gives the same file).
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Output CSV.
+    /// Output CSV (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
 }
@@ -149,7 +149,9 @@ enum EncodingArg {
 struct RunArgs {
     /// Scenario CSV.
     scenarios: PathBuf,
-    /// Results CSV to write.
+    /// Results CSV to write (`-` for standard output). A file is replaced only when the run
+    /// ends well; a link is followed; standard output, a pipe or a device gets the rows as
+    /// they come.
     #[arg(short, long, value_name = "RESULTS.csv")]
     output: PathBuf,
     /// Segments CSV: spells per scenario, grouped by id in scenario order.
@@ -167,7 +169,8 @@ struct RunArgs {
     /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
     #[arg(long)]
     excel: bool,
-    /// Stop at the first error row (exit 2, no output file).
+    /// Stop at the first error row (exit 2; a results file is left as it was, while standard
+    /// output or a pipe has had the rows before it).
     #[arg(long)]
     strict: bool,
     /// Also draw the standard charts (compare, sensitivity; path and breakeven with --paths) into DIR.
@@ -220,10 +223,28 @@ fn main() -> ExitCode {
     match dispatch(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("yanglao: error: {e:#}");
+            eprintln!("yanglao: error: {}", message(&e));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, `: `-separated, without a cause that the message before it
+/// already ends with (an I/O error names its file and then its cause, which the chain
+/// would repeat).
+fn message(e: &anyhow::Error) -> String {
+    let mut out = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if out.ends_with(&text) {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push_str(": ");
+        }
+        out.push_str(&text);
+    }
+    out
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
@@ -303,6 +324,12 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     if a.batch_size == 0 {
         bail!("--batch-size 0: allowed 1 or more");
     }
+    if a.charts.is_some() && yanglao::io::sink::Output::file(&a.output).is_none() {
+        bail!(
+            "--charts with -o {}: the charts read the results back; allowed: -o naming a file (not -, a pipe or a device)",
+            a.output.display()
+        );
+    }
     let mut ctx = context(&a.common)?;
     ctx.trace = a.paths.is_some();
     let opts = RunOptions {
@@ -356,10 +383,12 @@ fn retire_age(a: RetireAgeArgs) -> Result<ExitCode> {
 }
 
 fn gen(a: GenArgs) -> Result<ExitCode> {
-    let file = std::fs::File::create(&a.output).with_context(|| format!("{}", a.output.display()))?;
-    let mut w = std::io::BufWriter::new(file);
-    yanglao::io::gen::generate(a.n, a.seed, &mut w).with_context(|| format!("{}", a.output.display()))?;
-    std::io::Write::flush(&mut w)?;
+    let mut w = yanglao::io::sink::Output::create(&a.output)?;
+    if let Err(e) = yanglao::io::gen::generate(a.n, a.seed, &mut w) {
+        w.abandon();
+        return Err(e).with_context(|| format!("{}", a.output.display()));
+    }
+    w.commit()?;
     eprintln!("yanglao: wrote {} rows to {}", a.n, a.output.display());
     Ok(ExitCode::SUCCESS)
 }

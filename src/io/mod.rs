@@ -6,3 +6,4 @@ pub mod gen;
 pub mod pipeline;
 pub mod results;
 pub mod scenario;
+pub mod sink;

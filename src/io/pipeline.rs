@@ -1,18 +1,19 @@
 //! The batch pipeline: read a bounded batch of records, compute it in parallel (rayon keeps
-//! the order), write it in order; memory is O(batch), not O(file). Output goes to a
+//! the order), write it in order; memory is O(batch), not O(file). A results file goes to a
 //! temporary file renamed into place at the end, so a fatal problem never leaves a
-//! half-written results file.
+//! half-written one ([`super::sink`]: standard output, pipes and devices are written as the
+//! rows come).
 
 use super::encoding::{Encoding, Utf8Reader};
 use super::results::{self, Echo, Format, Metrics};
 use super::scenario::{parse_scenario, parse_segment, Header, Row, SCENARIO_COLUMNS, SEGMENT_COLUMNS};
+use super::sink::Output;
 use crate::metrics;
 use crate::model::{project, Context, RowError, Status};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::hash::{Hash, Hasher};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -426,26 +427,34 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
     let mut summary = Summary::default();
     let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
 
-    let tmp = temp_path(&opts.output);
-    let mut out = BufWriter::with_capacity(1 << 20, File::create(&tmp).map_err(io_err(&tmp))?);
-    let paths_tmp = opts.paths.as_ref().map(|p| temp_path(p));
-    let mut paths_out = match &paths_tmp {
-        Some(p) => Some(BufWriter::with_capacity(1 << 20, File::create(p).map_err(io_err(p))?)),
-        None => None,
-    };
-    let cleanup = |tmp: &Path, paths_tmp: &Option<PathBuf>| {
-        let _ = std::fs::remove_file(tmp);
-        if let Some(p) = paths_tmp {
-            let _ = std::fs::remove_file(p);
+    if let (Some(a), Some(b)) = (opts.paths.as_deref().and_then(Output::file), Output::file(&opts.output)) {
+        if a == b {
+            return Err(FatalError::Io {
+                path: opts.output.display().to_string(),
+                source: std::io::Error::other(
+                    "the results and the --paths output are the same file; allowed: two files",
+                ),
+            });
         }
+    }
+    let mut out = Output::create(&opts.output)?;
+    let mut paths_out = match &opts.paths {
+        Some(p) => match Output::create(p) {
+            Ok(o) => Some(o),
+            Err(e) => {
+                out.abandon();
+                return Err(e);
+            }
+        },
+        None => None,
     };
     let result = (|| -> Result<(), FatalError> {
         if opts.format.excel {
-            out.write_all("\u{feff}".as_bytes()).map_err(io_err(&tmp))?;
+            out.put("\u{feff}".as_bytes())?;
         }
-        out.write_all(results::header_line().as_bytes()).map_err(io_err(&tmp))?;
-        if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
-            w.write_all(metrics::PATHS_HEADER.as_bytes()).map_err(io_err(p))?;
+        out.put(results::header_line().as_bytes())?;
+        if let Some(w) = paths_out.as_mut() {
+            w.put(metrics::PATHS_HEADER.as_bytes())?;
         }
         let batch = opts.batch_size.max(1);
         let header = source.header.clone();
@@ -470,9 +479,9 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                         }
                     }
                 }
-                out.write_all(p.csv.as_bytes()).map_err(io_err(&tmp))?;
-                if let (Some(w), Some(path)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
-                    w.write_all(p.paths.as_bytes()).map_err(io_err(path))?;
+                out.put(p.csv.as_bytes())?;
+                if let Some(w) = paths_out.as_mut() {
+                    w.put(p.paths.as_bytes())?;
                 }
             }
             Ok(())
@@ -510,10 +519,6 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
             std::mem::swap(&mut cur, &mut next);
         }
         write(&ready[..ready_n])?;
-        out.flush().map_err(io_err(&tmp))?;
-        if let (Some(w), Some(p)) = (paths_out.as_mut(), paths_tmp.as_ref()) {
-            w.flush().map_err(io_err(p))?;
-        }
         Ok(())
     })();
     let result = result.and_then(|()| {
@@ -521,16 +526,21 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         Ok(())
     });
     if let Err(e) = result {
-        drop(out);
-        drop(paths_out);
-        cleanup(&tmp, &paths_tmp);
+        out.abandon();
+        if let Some(p) = paths_out {
+            p.abandon();
+        }
         return Err(e);
     }
-    drop(out);
-    drop(paths_out);
-    std::fs::rename(&tmp, &opts.output).map_err(io_err(&opts.output))?;
-    if let (Some(t), Some(p)) = (&paths_tmp, &opts.paths) {
-        std::fs::rename(t, p).map_err(io_err(p))?;
+    // The results first: a paths file never stands beside results of an older run.
+    if let Err(e) = out.commit() {
+        if let Some(p) = paths_out {
+            p.abandon();
+        }
+        return Err(e);
+    }
+    if let Some(p) = paths_out {
+        p.commit()?;
     }
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
@@ -540,12 +550,6 @@ fn trim_bytes(b: &[u8]) -> &[u8] {
     let start = b.iter().position(|c| !c.is_ascii_whitespace()).unwrap_or(b.len());
     let end = b.iter().rposition(|c| !c.is_ascii_whitespace()).map_or(start, |e| e + 1);
     &b[start..end]
-}
-
-/// A sibling temporary file, renamed over `path` on success.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
 }
 
 /// A record that cannot become a scenario: the id to print (the line number when the id

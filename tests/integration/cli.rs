@@ -163,3 +163,50 @@ fn examples_run_cleanly() {
         assert!(rows.iter().all(|r| r["status"] == "ok"), "{ex}");
     }
 }
+
+#[test]
+fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
+    let dir = scratch("output_targets");
+    let input = repo("data/examples/employees.csv");
+    let to_file = dir.join("file.csv");
+    let out = bin().arg("run").arg(&input).arg("-o").arg(&to_file).output().unwrap();
+    assert!(out.status.success());
+    let expected = std::fs::read(&to_file).unwrap();
+    // `-`: the same bytes on standard output, the summary on standard error.
+    let out = bin().arg("run").arg(&input).args(["-o", "-"]).output().unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, expected);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("10 rows"));
+    // A link: the file it points at gets the results, the link stays a link.
+    #[cfg(unix)]
+    {
+        let target = dir.join("target.csv");
+        let link = dir.join("link.csv");
+        std::fs::write(&target, "old\n").unwrap();
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let out = bin().arg("run").arg(&input).arg("-o").arg(&link).output().unwrap();
+        assert!(out.status.success());
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read(&target).unwrap(), expected);
+    }
+    // A directory, a missing directory, and the results and paths in one file: exit 2,
+    // a message naming what is allowed, and nothing written.
+    let sub = dir.join("sub");
+    std::fs::create_dir_all(&sub).unwrap();
+    let before = std::fs::read_dir(&dir).unwrap().count();
+    for (args, says) in [
+        (vec!["-o".into(), sub.clone()], "is a directory"),
+        (vec!["-o".into(), dir.join("missing").join("r.csv")], "allowed: an existing directory"),
+        (vec!["-o".into(), dir.join("same.csv"), "--paths".into(), dir.join(".").join("same.csv")], "same file"),
+        (vec!["-o".into(), "-".into(), "--charts".into(), dir.join("charts")], "the charts read the results back"),
+    ] {
+        let out = bin().arg("run").arg(&input).args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(err.matches("os error").count() <= 1, "the cause is said once: {err}");
+    }
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), before, "nothing left behind");
+    assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 0);
+}

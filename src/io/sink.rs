@@ -1,0 +1,224 @@
+//! Where an output CSV goes.
+//!
+//! - A regular file, or a path that does not exist yet, is written to a temporary file in
+//!   the same directory and renamed into place at the end: a run that fails leaves the
+//!   file as it was (or absent), never half written.
+//! - A symbolic link is followed first: the file it points at is replaced, the link stays.
+//! - `-` is standard output; a pipe, a terminal or another device is written in place, as
+//!   the rows come (there is nothing to rename). A run that fails there has already
+//!   written the rows before the failure.
+
+use super::pipeline::FatalError;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// An output being written.
+pub struct Output {
+    writer: BufWriter<Box<dyn Write + Send>>,
+    /// The path as the user gave it (for messages).
+    shown: PathBuf,
+    /// (temporary file, file it replaces at the end); None when written in place.
+    replace: Option<(PathBuf, PathBuf)>,
+}
+
+/// Where `path` leads: Ok(Some(file to replace)) for a regular or a new file (links
+/// followed), Ok(None) for standard output, a pipe or a device.
+fn destination(path: &Path) -> std::io::Result<Option<PathBuf>> {
+    if path.as_os_str() == "-" {
+        return Ok(None);
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => {
+            Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory; allowed: a file name"))
+        }
+        Ok(meta) if meta.is_file() => std::fs::canonicalize(path).map(Some),
+        Ok(_) => Ok(None),
+        // A link to a file not there yet: written through the link, in place.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => Ok(None),
+        // A new file: its directory must exist; named absolutely, so that two spellings of
+        // one new file are seen to be the same.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let name = path.file_name().ok_or_else(|| {
+                std::io::Error::new(std::io::ErrorKind::InvalidInput, "names no file; allowed: a file name")
+            })?;
+            let dir = std::fs::canonicalize(dir).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("its directory cannot be used ({e}); allowed: an existing directory"),
+                )
+            })?;
+            Ok(Some(dir.join(name)))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A hidden temporary name beside `path`.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    path.with_file_name(format!(".{name}.{}.tmp", std::process::id()))
+}
+
+impl Output {
+    /// Opens `path` for writing (see the module documentation for what each kind of path
+    /// gets).
+    pub fn create(path: &Path) -> Result<Output, FatalError> {
+        let err = |source| FatalError::Io { path: path.display().to_string(), source };
+        let (inner, replace): (Box<dyn Write + Send>, _) = match destination(path).map_err(err)? {
+            Some(dest) => {
+                let tmp = temp_path(&dest);
+                let file = File::create(&tmp).map_err(err)?;
+                (Box::new(file), Some((tmp, dest)))
+            }
+            None if path.as_os_str() == "-" => (Box::new(std::io::stdout()), None),
+            None => (Box::new(File::options().write(true).create(true).truncate(true).open(path).map_err(err)?), None),
+        };
+        Ok(Output { writer: BufWriter::with_capacity(1 << 20, inner), shown: path.to_path_buf(), replace })
+    }
+
+    /// The file that the output ends up in, when it is one (None for standard output, a
+    /// pipe or a device).
+    pub fn file(path: &Path) -> Option<PathBuf> {
+        destination(path).ok().flatten()
+    }
+
+    /// Writes `bytes`; errors name the path as given.
+    pub fn put(&mut self, bytes: &[u8]) -> Result<(), FatalError> {
+        self.writer.write_all(bytes).map_err(|source| {
+            let source = if source.kind() == std::io::ErrorKind::BrokenPipe {
+                std::io::Error::new(source.kind(), "the reader closed it before the last row (broken pipe)")
+            } else {
+                source
+            };
+            FatalError::Io { path: self.shown.display().to_string(), source }
+        })
+    }
+
+    /// Flushes, then renames the temporary file into place.
+    pub fn commit(mut self) -> Result<(), FatalError> {
+        let shown = self.shown.display().to_string();
+        let flushed = self.writer.flush();
+        drop(self.writer);
+        if let Err(source) = flushed {
+            if let Some((tmp, _)) = &self.replace {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(FatalError::Io { path: shown, source });
+        }
+        if let Some((tmp, dest)) = self.replace.take() {
+            std::fs::rename(&tmp, &dest).map_err(|source| {
+                let _ = std::fs::remove_file(&tmp);
+                FatalError::Io { path: shown, source }
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Drops what was written to a temporary file (output in place stays as written).
+    pub fn abandon(self) {
+        let Output { writer, replace, .. } = self;
+        // The buffer is discarded unwritten for a temporary file; in place, what was
+        // written so far goes out.
+        match replace {
+            Some((tmp, _)) => {
+                drop(writer.into_parts());
+                let _ = std::fs::remove_file(tmp);
+            }
+            None => drop(writer),
+        }
+    }
+}
+
+/// For writers that take `std::io::Write` (errors then carry no path).
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.writer.write(buf)
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dir() -> PathBuf {
+        let d =
+            std::env::temp_dir().join(format!("yanglao-sink-{}-{:?}", std::process::id(), std::thread::current().id()));
+        let _ = std::fs::remove_dir_all(&d);
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn a_file_is_replaced_only_on_commit() {
+        let d = dir();
+        let p = d.join("out.csv");
+        std::fs::write(&p, "old\n").unwrap();
+        let mut o = Output::create(&p).unwrap();
+        o.put(b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
+        o.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
+        let mut o = Output::create(&p).unwrap();
+        o.put(b"half").unwrap();
+        o.abandon();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
+        assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no temporary file left");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_followed_and_kept() {
+        let d = dir();
+        let target = d.join("target.csv");
+        let link = d.join("link.csv");
+        std::fs::write(&target, "old\n").unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let mut o = Output::create(&link).unwrap();
+        o.put(b"new\n").unwrap();
+        o.commit().unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new\n");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn two_spellings_of_one_new_file_are_one_file() {
+        let d = dir();
+        let a = Output::file(&d.join("new.csv")).unwrap();
+        let b = Output::file(&d.join(".").join("new.csv")).unwrap();
+        assert_eq!(a, b);
+        let e = Output::create(&d.join("missing").join("new.csv")).err().expect("no such directory").to_string();
+        assert!(e.contains("allowed: an existing directory"), "{e}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn a_directory_is_refused() {
+        let d = dir();
+        let e = Output::create(&d).err().expect("a directory is no output file").to_string();
+        assert!(e.contains("is a directory"), "{e}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn standard_output_and_devices_are_written_in_place() {
+        assert_eq!(destination(Path::new("-")).unwrap(), None);
+        #[cfg(unix)]
+        assert_eq!(destination(Path::new("/dev/null")).unwrap(), None);
+        assert!(Output::file(Path::new("-")).is_none());
+    }
+}
