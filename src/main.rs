@@ -147,7 +147,7 @@ enum EncodingArg {
 
 #[derive(Args)]
 struct RunArgs {
-    /// Scenario CSV.
+    /// Scenario CSV (`-` for standard input).
     scenarios: PathBuf,
     /// Results CSV to write (`-` for standard output). A file is replaced only when the run
     /// ends well; a link is followed; standard output, a pipe or a device gets the rows as
@@ -187,7 +187,7 @@ struct RunArgs {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// Scenario CSV.
+    /// Scenario CSV (`-` for standard input).
     scenarios: PathBuf,
     /// Segments CSV to check with it.
     #[arg(long, value_name = "FILE")]

@@ -7,3 +7,4 @@ pub mod pipeline;
 pub mod results;
 pub mod scenario;
 pub mod sink;
+pub mod spool;

@@ -8,6 +8,7 @@ use super::encoding::{Encoding, Utf8Reader};
 use super::results::{self, Echo, Format, Metrics};
 use super::scenario::{parse_scenario, parse_segment, Header, Row, SCENARIO_COLUMNS, SEGMENT_COLUMNS};
 use super::sink::Output;
+use super::spool::Rereadable;
 use crate::metrics;
 use crate::model::{project, Context, RowError, Status};
 use rayon::prelude::*;
@@ -148,6 +149,8 @@ struct Produced {
 /// out of order become row errors, groups without a scenario are reported at the end.
 struct SegmentSource {
     path: PathBuf,
+    /// The file read (a copy when the segments come from a stream).
+    _file: Rereadable,
     reader: csv::Reader<Utf8Reader<File>>,
     cols: [Option<usize>; 7],
     ids: HashSet<u64>,
@@ -181,8 +184,9 @@ impl SegmentSource {
             }
             Ok(cols)
         };
+        let file = Rereadable::new(path)?;
         // First pass: ids must be grouped.
-        let (mut r, _) = open_csv(path, encoding)?;
+        let (mut r, _) = open_csv(file.path(), encoding)?;
         let cols = cols_of(&mut r)?;
         let mut ids = HashSet::new();
         let mut prev: Option<u64> = None;
@@ -199,10 +203,11 @@ impl SegmentSource {
             }
             prev = Some(h);
         }
-        let (mut reader, _) = open_csv(path, encoding)?;
+        let (mut reader, _) = open_csv(file.path(), encoding)?;
         cols_of(&mut reader)?;
         Ok(SegmentSource {
             path: path.to_path_buf(),
+            _file: file,
             reader,
             cols,
             ids,
@@ -297,6 +302,8 @@ impl SegmentSource {
 /// merge. `run` and `check` read through it alike.
 struct Source {
     path: PathBuf,
+    /// The file read (a copy when the scenarios come from a stream).
+    _file: Rereadable,
     reader: csv::Reader<Utf8Reader<File>>,
     header: Header,
     id_col: usize,
@@ -368,7 +375,15 @@ impl Source {
         encoding: Encoding,
         summary: &mut Summary,
     ) -> Result<Source, FatalError> {
-        let (mut reader, detected) = open_csv(input, encoding)?;
+        if segments.is_some_and(|s| s.as_os_str() == "-") && input.as_os_str() == "-" {
+            return Err(FatalError::Header {
+                path: "-".to_string(),
+                message: "the scenarios and the segments cannot both come from standard input; allowed: one of them"
+                    .to_string(),
+            });
+        }
+        let file = Rereadable::new(input)?;
+        let (mut reader, detected) = open_csv(file.path(), encoding)?;
         let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
         let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
         let header = Header::new(names.iter().map(String::as_str))
@@ -384,9 +399,9 @@ impl Source {
             None => None,
         };
         let id_col = header.id_index();
-        let (mut first, _) = open_csv(input, encoding)?;
+        let (mut first, _) = open_csv(file.path(), encoding)?;
         let ids = DuplicateIds::scan(&mut first, id_col, input)?;
-        Ok(Source { path: input.to_path_buf(), reader, header, id_col, ids, segments })
+        Ok(Source { path: input.to_path_buf(), _file: file, reader, header, id_col, ids, segments })
     }
 
     /// Reads the next record into `item` (line, duplicate flag, its segments); false at

@@ -210,3 +210,48 @@ fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), before, "nothing left behind");
     assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 0);
 }
+
+#[test]
+fn scenarios_from_standard_input_or_a_pipe_lose_no_row() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let dir = scratch("input_streams");
+    // Larger than every read buffer (a stream read twice used to lose the rows the
+    // duplicate-id pass took).
+    let input = dir.join("grid.csv");
+    assert!(bin().args(["gen", "--n", "6000", "-o"]).arg(&input).status().unwrap().success());
+    let text = std::fs::read(&input).unwrap();
+    let from_file = dir.join("from-file.csv");
+    assert!(bin().arg("run").arg(&input).arg("-o").arg(&from_file).status().unwrap().success());
+    let expected = std::fs::read(&from_file).unwrap();
+    let mut names = vec!["-"];
+    if cfg!(unix) {
+        names.push("/dev/stdin");
+    }
+    for name in names {
+        let out_path = dir.join("from-stream.csv");
+        let _ = std::fs::remove_file(&out_path);
+        let mut child = bin()
+            .args(["run", name, "-o"])
+            .arg(&out_path)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let feed = {
+            let text = text.clone();
+            std::thread::spawn(move || stdin.write_all(&text))
+        };
+        let out = child.wait_with_output().unwrap();
+        feed.join().unwrap().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {err}");
+        assert!(err.contains("6000 rows: 6000 ok"), "{name}: {err}");
+        assert_eq!(std::fs::read(&out_path).unwrap(), expected, "{name}");
+    }
+    // Both inputs from standard input cannot be: exit 2 with a clear message.
+    let out = bin().args(["run", "-", "--segments", "-", "-o"]).arg(dir.join("x.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot both come from standard input"));
+}
