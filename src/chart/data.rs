@@ -9,11 +9,12 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 
 use super::ChartError;
+use crate::io::encoding::{record_line, LineEnds};
 
 /// A CSV file read record by record; columns are looked up by header name.
 pub(crate) struct CsvSource {
     path: PathBuf,
-    reader: csv::Reader<BufReader<File>>,
+    reader: csv::Reader<LineEnds<BufReader<File>>>,
     columns: BTreeMap<String, usize>,
     record: csv::StringRecord,
 }
@@ -22,7 +23,7 @@ impl CsvSource {
     /// Open `path` and read its header.
     pub(crate) fn open(path: &Path) -> Result<Self, ChartError> {
         let file = File::open(path).map_err(|e| ChartError::Read { path: path.to_path_buf(), source: e })?;
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::new(file));
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineEnds::new(BufReader::new(file)));
         let headers = reader.headers().map_err(|e| ChartError::Csv { path: path.to_path_buf(), source: e })?;
         let mut columns = BTreeMap::new();
         for (i, h) in headers.iter().enumerate() {
@@ -59,7 +60,7 @@ impl CsvSource {
 
     /// Line number of the current record (1 = header).
     pub(crate) fn line(&self) -> u64 {
-        self.record.position().map_or(0, |p| p.line())
+        record_line(self.reader.position().line(), self.record.as_byte_record())
     }
 }
 

@@ -4,7 +4,7 @@
 //! half-written one ([`super::sink`]: standard output, pipes and devices are written as the
 //! rows come).
 
-use super::encoding::{Encoding, Utf8Reader};
+use super::encoding::{record_line, Encoding, LineEnds, Utf8Reader};
 use super::results::{self, Echo, Format, Metrics};
 use super::scenario::{parse_scenario, parse_segment, Header, Row, SCENARIO_COLUMNS, SEGMENT_COLUMNS};
 use super::sink::Output;
@@ -105,12 +105,15 @@ fn csv_err(path: &Path, e: csv::Error) -> FatalError {
     FatalError::Csv { path: path.display().to_string(), message }
 }
 
+/// A CSV file read as UTF-8 with `\n` line ends.
+pub type CsvReader = csv::Reader<LineEnds<Utf8Reader<File>>>;
+
 /// Opens a CSV with encoding detection; headers are read by the caller.
-pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(csv::Reader<Utf8Reader<File>>, Encoding), FatalError> {
+pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(CsvReader, Encoding), FatalError> {
     let file = File::open(path).map_err(io_err(path))?;
     let reader = Utf8Reader::new(file, encoding).map_err(io_err(path))?;
     let detected = reader.detected;
-    let csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(reader);
+    let csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(LineEnds::new(reader));
     Ok((csv, detected))
 }
 
@@ -151,7 +154,7 @@ struct SegmentSource {
     path: PathBuf,
     /// The file read (a copy when the segments come from a stream).
     _file: Rereadable,
-    reader: csv::Reader<Utf8Reader<File>>,
+    reader: CsvReader,
     cols: [Option<usize>; 7],
     ids: HashSet<u64>,
     head: Option<Group>,
@@ -163,7 +166,7 @@ struct SegmentSource {
 
 impl SegmentSource {
     fn open(path: &Path, encoding: Encoding) -> Result<SegmentSource, FatalError> {
-        let cols_of = |r: &mut csv::Reader<Utf8Reader<File>>| -> Result<[Option<usize>; 7], FatalError> {
+        let cols_of = |r: &mut CsvReader| -> Result<[Option<usize>; 7], FatalError> {
             let h = r.headers().map_err(|e| csv_err(path, e))?;
             let mut cols = [None; 7];
             for (i, name) in h.iter().enumerate() {
@@ -195,7 +198,7 @@ impl SegmentSource {
             let id = rec.get(cols[0].unwrap_or(0)).unwrap_or("").trim();
             let h = hash_id(id.as_bytes());
             if prev != Some(h) && !ids.insert(h) {
-                let line = rec.position().map_or(0, |p| p.line());
+                let line = record_line(r.position().line(), rec.as_byte_record());
                 return Err(FatalError::Csv {
                     path: path.display().to_string(),
                     message: format!("line {line}: id '{id}' appears again after other ids; the segments file must be grouped by id, in scenario order"),
@@ -233,7 +236,7 @@ impl SegmentSource {
                 self.done = true;
                 break;
             }
-            let line = self.record.position().map_or(0, |p| p.line());
+            let line = record_line(self.reader.position().line(), self.record.as_byte_record());
             let record = &self.record;
             let cols = &self.cols;
             let fields: [Option<String>; 7] = std::array::from_fn(|k| {
@@ -304,7 +307,7 @@ struct Source {
     path: PathBuf,
     /// The file read (a copy when the scenarios come from a stream).
     _file: Rereadable,
-    reader: csv::Reader<Utf8Reader<File>>,
+    reader: CsvReader,
     header: Header,
     id_col: usize,
     ids: DuplicateIds,
@@ -316,6 +319,7 @@ struct Source {
 /// duplicate is one, plus rare false positives: about 1e-5 of the rows at a million
 /// rows). Only suspects are then tracked exactly (by their 64-bit hash) while the rows are
 /// read for real, so memory does not grow with the file.
+#[derive(Default)]
 struct DuplicateIds {
     suspects: HashSet<u64>,
     seen: HashSet<u64>,
@@ -326,16 +330,22 @@ const BLOOM_WORDS: usize = 1 << 20;
 const BLOOM_HASHES: u64 = 4;
 
 impl DuplicateIds {
+    /// The first pass. With `utf8_check`, stops with None at the first record that is not
+    /// UTF-8.
     fn scan(
-        reader: &mut csv::Reader<Utf8Reader<File>>,
+        reader: &mut CsvReader,
         id_col: usize,
         path: &Path,
-    ) -> Result<DuplicateIds, FatalError> {
+        utf8_check: bool,
+    ) -> Result<Option<DuplicateIds>, FatalError> {
         let mut bloom = vec![0u64; BLOOM_WORDS];
         let mut suspects = HashSet::new();
         let mut rec = csv::ByteRecord::new();
         let bits = (BLOOM_WORDS * 64) as u64;
         while reader.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
+            if utf8_check && std::str::from_utf8(rec.as_slice()).is_err() {
+                return Ok(None);
+            }
             let id = rec.get(id_col).map(trim_bytes).unwrap_or(b"");
             if id.is_empty() {
                 continue;
@@ -354,7 +364,7 @@ impl DuplicateIds {
                 suspects.insert(h);
             }
         }
-        Ok(DuplicateIds { suspects, seen: HashSet::new() })
+        Ok(Some(DuplicateIds { suspects, seen: HashSet::new() }))
     }
 
     /// True when this id appeared on an earlier row.
@@ -383,7 +393,8 @@ impl Source {
             });
         }
         let file = Rereadable::new(input)?;
-        let (mut reader, detected) = open_csv(file.path(), encoding)?;
+        let (mut reader, mut detected) = open_csv(file.path(), encoding)?;
+        let ascii_start = reader.get_ref().get_ref().ascii_start;
         let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
         let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
         let header = Header::new(names.iter().map(String::as_str))
@@ -391,16 +402,28 @@ impl Source {
         if !header.unknown.is_empty() {
             summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
         }
-        if detected == Encoding::Gb18030 && encoding == Encoding::Auto {
-            summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
-        }
         let segments = match segments {
             Some(p) => Some(SegmentSource::open(p, encoding)?),
             None => None,
         };
         let id_col = header.id_index();
-        let (mut first, _) = open_csv(file.path(), encoding)?;
-        let ids = DuplicateIds::scan(&mut first, id_col, input)?;
+        // The duplicate-id pass reads the whole file. When the first 64 KiB were plain ASCII
+        // (which says nothing of the encoding), it also checks that the rest is UTF-8; if
+        // not, the file is one of Excel's GB18030 files with its Chinese further down, and
+        // it is read again as such.
+        let (mut first, _) = open_csv(file.path(), detected)?;
+        let ids = match DuplicateIds::scan(&mut first, id_col, input, ascii_start && detected == Encoding::Utf8)? {
+            Some(ids) => ids,
+            None => {
+                detected = Encoding::Gb18030;
+                (reader, _) = open_csv(file.path(), detected)?;
+                let (mut first, _) = open_csv(file.path(), detected)?;
+                DuplicateIds::scan(&mut first, id_col, input, false)?.unwrap_or_default()
+            }
+        };
+        if detected == Encoding::Gb18030 && encoding == Encoding::Auto {
+            summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
+        }
         Ok(Source { path: input.to_path_buf(), _file: file, reader, header, id_col, ids, segments })
     }
 
@@ -410,7 +433,7 @@ impl Source {
         if !self.reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(&self.path, e))? {
             return Ok(false);
         }
-        item.line = item.rec.position().map_or(0, |p| p.line());
+        item.line = record_line(self.reader.position().line(), &item.rec);
         let id = item.rec.get(self.id_col).map(trim_bytes).unwrap_or(b"");
         item.duplicate = self.ids.is_duplicate(id);
         item.segments.clear();

@@ -174,6 +174,60 @@ fn spreadsheet_files_are_read() {
     assert_eq!(rows2[1]["label"], "青州");
 }
 
+/// Line numbers in messages are the lines an editor shows, with Excel's CRLF ends (or the
+/// CR of its Macintosh format), blank lines and a cell over two lines (Excel breaks lines
+/// inside a cell with LF). The CSV reader's own count was one short.
+#[test]
+fn line_numbers_count_every_line() {
+    let dir = scratch("line_numbers");
+    let input = dir.join("in.csv");
+    for end in ["\n", "\r\n", "\r"] {
+        let text = [
+            "id,label,scheme,category,birth",
+            "a,x,flexible,male,1980-13",
+            "",
+            "b,\"two\nlines\",flexible,male,1980-14",
+            "",
+            "",
+            "c,x,flexible,male,1980-15",
+        ]
+        .join(end);
+        std::fs::write(&input, &text).unwrap();
+        let out = bin().arg("check").arg(&input).output().unwrap();
+        let said = String::from_utf8_lossy(&out.stdout);
+        let lines: Vec<&str> = said.lines().map(|l| l.split(',').next().unwrap()).collect();
+        assert_eq!(lines, ["line 2", "line 4", "line 8"], "{end:?}: {said}");
+        let (_, rows) = run_csv(&dir, &text, &[]);
+        let messages: Vec<&str> = rows.iter().map(|r| r["message"].split(',').next().unwrap()).collect();
+        assert_eq!(messages, ["line 2", "line 4", "line 8"], "{end:?}");
+        // The cell keeps its own line end.
+        assert_eq!(rows[1]["label"], "two\nlines", "{end:?}");
+    }
+}
+
+/// A GB18030 file whose first 64 KiB are plain ASCII (Chinese only further down) is still
+/// read as GB18030: the duplicate-id pass sees the whole file.
+#[test]
+fn gb18030_further_down_is_detected() {
+    let dir = scratch("gb18030_late");
+    let mut text = String::from("id,label,scheme,category,birth\r\n");
+    for i in 0..3000 {
+        text.push_str(&format!("r{i},plain,flexible,male,1980-06\r\n"));
+    }
+    text.push_str("last,潍坊 青州,flexible,male,1980-06\r\n");
+    let (gb, _, _) = encoding_rs::GB18030.encode(&text);
+    assert!(gb[..65536].is_ascii());
+    let input = dir.join("gb.csv");
+    std::fs::write(&input, &gb).unwrap();
+    let out = bin().arg("run").arg(&input).arg("-o").arg(dir.join("out.csv")).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("read as GB18030"), "{err}");
+    let rows = read_rows(&dir.join("out.csv"));
+    assert_eq!(rows.len(), 3001);
+    assert_eq!(rows[3000]["label"], "潍坊 青州");
+}
+
 /// `check` lists every problem without computing.
 #[test]
 fn check_reports_every_problem() {
