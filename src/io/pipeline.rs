@@ -343,7 +343,11 @@ impl DuplicateIds {
         let mut rec = csv::ByteRecord::new();
         let bits = (BLOOM_WORDS * 64) as u64;
         while reader.read_byte_record(&mut rec).map_err(|e| csv_err(path, e))? {
-            if utf8_check && std::str::from_utf8(rec.as_slice()).is_err() {
+            // (An OR over all bytes, without an early exit, is a short vector loop.)
+            if utf8_check
+                && rec.as_slice().iter().fold(0u8, |a, &b| a | b) >= 0x80
+                && std::str::from_utf8(rec.as_slice()).is_err()
+            {
                 return Ok(None);
             }
             let id = rec.get(id_col).map(trim_bytes).unwrap_or(b"");
