@@ -13,6 +13,23 @@ pub enum Encoding {
     Utf8,
     /// GB18030 (a superset of GBK and GB2312).
     Gb18030,
+    /// UTF-16, little-endian: found by its byte-order mark (Excel's "Unicode" files).
+    Utf16Le,
+    /// UTF-16, big-endian: found by its byte-order mark.
+    Utf16Be,
+}
+
+impl Encoding {
+    /// The name in messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Auto => "auto",
+            Encoding::Utf8 => "UTF-8",
+            Encoding::Gb18030 => "GB18030",
+            Encoding::Utf16Le => "UTF-16LE",
+            Encoding::Utf16Be => "UTF-16BE",
+        }
+    }
 }
 
 const SNIFF: usize = 64 * 1024;
@@ -41,19 +58,27 @@ impl<R: Read> Utf8Reader<R> {
         let mut pending = Vec::new();
         let mut ascii_start = false;
         let detected = match choice {
-            Encoding::Utf8 => Encoding::Utf8,
-            Encoding::Gb18030 => Encoding::Gb18030,
             Encoding::Auto => {
                 (&mut inner).take(SNIFF as u64).read_to_end(&mut pending)?;
                 ascii_start = pending.is_ascii();
-                if looks_utf8(&pending) {
+                if pending.starts_with(&[0xFF, 0xFE]) {
+                    Encoding::Utf16Le
+                } else if pending.starts_with(&[0xFE, 0xFF]) {
+                    Encoding::Utf16Be
+                } else if looks_utf8(&pending) {
                     Encoding::Utf8
                 } else {
                     Encoding::Gb18030
                 }
             }
+            forced => forced,
         };
-        let decoder = (detected == Encoding::Gb18030).then(|| encoding_rs::GB18030.new_decoder_without_bom_handling());
+        let decoder = match detected {
+            Encoding::Gb18030 => Some(encoding_rs::GB18030.new_decoder_without_bom_handling()),
+            Encoding::Utf16Le => Some(encoding_rs::UTF_16LE.new_decoder_with_bom_removal()),
+            Encoding::Utf16Be => Some(encoding_rs::UTF_16BE.new_decoder_with_bom_removal()),
+            Encoding::Auto | Encoding::Utf8 => None,
+        };
         Ok(Utf8Reader {
             inner,
             decoder,

@@ -108,13 +108,30 @@ fn csv_err(path: &Path, e: csv::Error) -> FatalError {
 /// A CSV file read as UTF-8 with `\n` line ends.
 pub type CsvReader = csv::Reader<LineEnds<Utf8Reader<File>>>;
 
-/// Opens a CSV with encoding detection; headers are read by the caller.
-pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(CsvReader, Encoding), FatalError> {
-    let file = File::open(path).map_err(io_err(path))?;
-    let reader = Utf8Reader::new(file, encoding).map_err(io_err(path))?;
-    let detected = reader.detected;
-    let csv = csv::ReaderBuilder::new().flexible(true).has_headers(true).from_reader(LineEnds::new(reader));
-    Ok((csv, detected))
+/// Opens a CSV with encoding detection; headers are read by the caller. A file whose
+/// header has no comma but tabs (Excel's "Text" and "Unicode Text" exports) or semicolons
+/// is read with that separator, which is returned with the encoding.
+pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(CsvReader, Encoding, u8), FatalError> {
+    let open = |encoding: Encoding, delimiter: u8| -> Result<(CsvReader, Encoding), FatalError> {
+        let file = File::open(path).map_err(io_err(path))?;
+        let reader = Utf8Reader::new(file, encoding).map_err(io_err(path))?;
+        let detected = reader.detected;
+        let csv = csv::ReaderBuilder::new()
+            .flexible(true)
+            .has_headers(true)
+            .delimiter(delimiter)
+            .from_reader(LineEnds::new(reader));
+        Ok((csv, detected))
+    };
+    let (mut csv, detected) = open(encoding, b',')?;
+    let other = match csv.byte_headers() {
+        Ok(h) if h.len() == 1 => [b'\t', b';'].into_iter().find(|d| h.as_slice().contains(d)),
+        _ => None,
+    };
+    match other {
+        Some(d) => open(detected, d).map(|(csv, detected)| (csv, detected, d)),
+        None => Ok((csv, detected, b',')),
+    }
 }
 
 fn hash_id(id: &[u8]) -> u64 {
@@ -189,7 +206,7 @@ impl SegmentSource {
         };
         let file = Rereadable::new(path)?;
         // First pass: ids must be grouped.
-        let (mut r, _) = open_csv(file.path(), encoding)?;
+        let (mut r, _, _) = open_csv(file.path(), encoding)?;
         let cols = cols_of(&mut r)?;
         let mut ids = HashSet::new();
         let mut prev: Option<u64> = None;
@@ -206,7 +223,7 @@ impl SegmentSource {
             }
             prev = Some(h);
         }
-        let (mut reader, _) = open_csv(file.path(), encoding)?;
+        let (mut reader, _, _) = open_csv(file.path(), encoding)?;
         cols_of(&mut reader)?;
         Ok(SegmentSource {
             path: path.to_path_buf(),
@@ -397,12 +414,31 @@ impl Source {
             });
         }
         let file = Rereadable::new(input)?;
-        let (mut reader, mut detected) = open_csv(file.path(), encoding)?;
+        let (mut reader, mut detected, delimiter) = open_csv(file.path(), encoding)?;
         let ascii_start = reader.get_ref().get_ref().ascii_start;
         let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
         let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-        let header = Header::new(names.iter().map(String::as_str))
-            .map_err(|e| FatalError::Header { path: input.display().to_string(), message: e.to_string() })?;
+        let header = Header::new(names.iter().map(String::as_str)).map_err(|e| {
+            // What the header does have (the first columns, each cut short).
+            let found: Vec<String> = names
+                .iter()
+                .take(12)
+                .map(|n| {
+                    if n.chars().count() > 24 {
+                        format!("{}…", n.chars().take(24).collect::<String>())
+                    } else {
+                        n.clone()
+                    }
+                })
+                .collect();
+            let more = if names.len() > 12 { ", …" } else { "" };
+            let has = if names.iter().all(|n| n.trim().is_empty()) {
+                "the file has no header line".to_string()
+            } else {
+                format!("the header has: {}{more}", found.join(", "))
+            };
+            FatalError::Header { path: input.display().to_string(), message: format!("{e} ({has})") }
+        })?;
         if !header.unknown.is_empty() {
             summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
         }
@@ -415,18 +451,22 @@ impl Source {
         // (which says nothing of the encoding), it also checks that the rest is UTF-8; if
         // not, the file is one of Excel's GB18030 files with its Chinese further down, and
         // it is read again as such.
-        let (mut first, _) = open_csv(file.path(), detected)?;
+        let (mut first, _, _) = open_csv(file.path(), detected)?;
         let ids = match DuplicateIds::scan(&mut first, id_col, input, ascii_start && detected == Encoding::Utf8)? {
             Some(ids) => ids,
             None => {
                 detected = Encoding::Gb18030;
-                (reader, _) = open_csv(file.path(), detected)?;
-                let (mut first, _) = open_csv(file.path(), detected)?;
+                (reader, _, _) = open_csv(file.path(), detected)?;
+                let (mut first, _, _) = open_csv(file.path(), detected)?;
                 DuplicateIds::scan(&mut first, id_col, input, false)?.unwrap_or_default()
             }
         };
-        if detected == Encoding::Gb18030 && encoding == Encoding::Auto {
-            summary.warnings.push("input is not UTF-8; read as GB18030".to_string());
+        if delimiter != b',' {
+            let name = if delimiter == b'\t' { "tabs" } else { "semicolons" };
+            summary.warnings.push(format!("the header has no commas: columns read as separated by {name}"));
+        }
+        if detected != Encoding::Utf8 && encoding == Encoding::Auto {
+            summary.warnings.push(format!("input is not UTF-8; read as {}", detected.name()));
         }
         Ok(Source { path: input.to_path_buf(), _file: file, reader, header, id_col, ids, segments })
     }

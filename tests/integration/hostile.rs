@@ -228,6 +228,56 @@ fn gb18030_further_down_is_detected() {
     assert_eq!(rows[3000]["label"], "潍坊 青州");
 }
 
+/// Excel's other exports: "Unicode Text" (UTF-16 with a byte-order mark, tab-separated),
+/// UTF-16 with commas, and semicolon-separated text; each read with a warning saying how.
+/// A header without the required columns says what it has.
+#[test]
+fn other_spreadsheet_exports_are_read() {
+    let dir = scratch("exports");
+    let rows =
+        ["id,label,scheme,category,birth", "a,潍坊,flexible,male,1980-06", "b,青州,flexible,female_cadre,1981-06"];
+    let plain = rows.join("\r\n") + "\r\n";
+    let expected = {
+        let (out, rows) = run_csv(&dir, &plain, &[]);
+        assert!(out.status.success());
+        rows
+    };
+    let utf16 = |text: &str, big: bool| -> Vec<u8> {
+        let mut bytes = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+        for unit in text.encode_utf16() {
+            bytes.extend(if big { unit.to_be_bytes() } else { unit.to_le_bytes() });
+        }
+        bytes
+    };
+    let cases: [(&str, Vec<u8>, &[&str]); 4] = [
+        ("unicode-text.txt", utf16(&plain.replace(',', "\t"), false), &["read as UTF-16LE", "separated by tabs"]),
+        ("utf16be.csv", utf16(&plain, true), &["read as UTF-16BE"]),
+        ("tabs.txt", plain.replace(',', "\t").into_bytes(), &["separated by tabs"]),
+        ("semicolons.csv", plain.replace(',', ";").into_bytes(), &["separated by semicolons"]),
+    ];
+    for (name, bytes, warnings) in cases {
+        let input = dir.join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let output = dir.join(format!("{name}.out.csv"));
+        let out = bin().arg("run").arg(&input).arg("-o").arg(&output).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {err}");
+        for w in warnings {
+            assert!(err.contains(w), "{name}: {err}");
+        }
+        assert_eq!(read_rows(&output), expected, "{name}");
+    }
+    let (out, _) = run_csv(&dir, "ID,Scheme,birthday\n1,employee,1970-01\n", &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("missing required column 'id'") && err.contains("the header has: ID, Scheme, birthday"),
+        "{err}"
+    );
+    let (out, _) = run_csv(&dir, "", &[]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the file has no header line"));
+}
+
 /// `check` lists every problem without computing.
 #[test]
 fn check_reports_every_problem() {
