@@ -255,3 +255,40 @@ fn scenarios_from_standard_input_or_a_pipe_lose_no_row() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot both come from standard input"));
 }
+
+#[test]
+fn batch_size_and_jobs_out_of_range_are_refused_before_any_work() {
+    let dir = scratch("limits");
+    let input = repo("data/examples/employees.csv");
+    for (args, says) in [
+        (["--batch-size", "0"], "--batch-size 0: allowed 1 to 16384"),
+        (["--batch-size", "100000000"], "--batch-size 100000000: allowed 1 to 16384"),
+        (["--batch-size", "18446744073709551615"], "allowed 1 to 16384"),
+        (["--jobs", "100000"], "--jobs 100000: allowed 0 (all cores) to 1024"),
+    ] {
+        let out = bin().arg("run").arg(&input).arg("-o").arg(dir.join("out.csv")).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!dir.join("out.csv").exists());
+    }
+    let out = bin()
+        .arg("run")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.join("out.csv"))
+        .args(["--batch-size", "16384", "--jobs", "0"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    // A negative rate is a value, not a flag.
+    let out = bin()
+        .arg("run")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.join("neg.csv"))
+        .args(["--wage-growth", "-0.01"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
