@@ -61,7 +61,7 @@ struct ChartStyle {
 
 #[derive(Args)]
 struct ChartArgs {
-    /// Results CSV written by `yanglao run`.
+    /// Results CSV written by `yanglao run` (`-` for standard input).
     results: PathBuf,
     /// Paths CSV written by `yanglao run --paths` (needed for path and breakeven).
     #[arg(long, value_name = "FILE")]
@@ -439,8 +439,11 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
         KindArg::Breakeven => ChartKind::Breakeven,
         KindArg::Sensitivity => ChartKind::Sensitivity,
     };
-    let mut req = chart_request(kind, a.results, a.output, a.title, &a.style);
-    req.paths = a.paths;
+    // Standard input (`-`) or a pipe: read from a copy (see io::spool).
+    let results = yanglao::io::spool::Rereadable::new(&a.results)?;
+    let paths = a.paths.as_deref().map(yanglao::io::spool::Rereadable::new).transpose()?;
+    let mut req = chart_request(kind, results.path().to_path_buf(), a.output, a.title, &a.style);
+    req.paths = paths.as_ref().map(|p| p.path().to_path_buf());
     let rep = chart::render(&req)?;
     chart_report(&rep);
     Ok(ExitCode::SUCCESS)

@@ -292,3 +292,22 @@ fn batch_size_and_jobs_out_of_range_are_refused_before_any_work() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+#[test]
+fn results_can_be_piped_into_a_chart() {
+    use std::process::Stdio;
+    let dir = scratch("chart_pipe");
+    let run = bin()
+        .arg("run")
+        .arg(repo("data/examples/employees.csv"))
+        .args(["-o", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let png = dir.join("compare.png");
+    let out =
+        bin().args(["chart", "-", "--kind", "compare", "-o"]).arg(&png).stdin(run.stdout.unwrap()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
+}
