@@ -509,6 +509,15 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
     let mut summary = Summary::default();
     let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
 
+    let both_stdout = opts.paths.as_deref().is_some_and(|p| p.as_os_str() == "-") && opts.output.as_os_str() == "-";
+    if both_stdout {
+        return Err(FatalError::Io {
+            path: "-".to_string(),
+            source: std::io::Error::other(
+                "the results and the --paths output cannot both go to standard output; allowed: a file for one of them",
+            ),
+        });
+    }
     if let (Some(a), Some(b)) = (opts.paths.as_deref().and_then(Output::file), Output::file(&opts.output)) {
         if a == b {
             return Err(FatalError::Io {

@@ -200,6 +200,7 @@ fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
         (vec!["-o".into(), dir.join("missing").join("r.csv")], "allowed: an existing directory"),
         (vec!["-o".into(), dir.join("same.csv"), "--paths".into(), dir.join(".").join("same.csv")], "same file"),
         (vec!["-o".into(), "-".into(), "--charts".into(), dir.join("charts")], "the charts read the results back"),
+        (vec!["-o".into(), "-".into(), "--paths".into(), "-".into()], "cannot both go to standard output"),
     ] {
         let out = bin().arg("run").arg(&input).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
