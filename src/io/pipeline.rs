@@ -110,11 +110,22 @@ pub type CsvReader = csv::Reader<LineEnds<Utf8Reader<File>>>;
 
 /// Opens a CSV with encoding detection; headers are read by the caller. A file whose
 /// header has no comma but tabs (Excel's "Text" and "Unicode Text" exports) or semicolons
-/// is read with that separator, which is returned with the encoding.
-pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(CsvReader, Encoding, u8), FatalError> {
+/// is read with that separator, which is returned with the encoding. A workbook (.xlsx,
+/// .xls) is refused with a message that says so. Messages name the file as given.
+pub fn open_csv(file: &Rereadable, encoding: Encoding) -> Result<(CsvReader, Encoding, u8), FatalError> {
+    let (path, shown) = (file.path(), file.shown());
+    if let Some(kind) = workbook(path).map_err(io_err(shown))? {
+        return Err(FatalError::Header {
+            path: shown.display().to_string(),
+            message: format!(
+                "this is a spreadsheet workbook ({kind}), not CSV text; allowed: CSV — in Excel or WPS, \
+                 Save As 'CSV UTF-8 (Comma delimited)'"
+            ),
+        });
+    }
     let open = |encoding: Encoding, delimiter: u8| -> Result<(CsvReader, Encoding), FatalError> {
-        let file = File::open(path).map_err(io_err(path))?;
-        let reader = Utf8Reader::new(file, encoding).map_err(io_err(path))?;
+        let file = File::open(path).map_err(io_err(shown))?;
+        let reader = Utf8Reader::new(file, encoding).map_err(io_err(shown))?;
         let detected = reader.detected;
         let csv = csv::ReaderBuilder::new()
             .flexible(true)
@@ -132,6 +143,29 @@ pub fn open_csv(path: &Path, encoding: Encoding) -> Result<(CsvReader, Encoding,
         Some(d) => open(detected, d).map(|(csv, detected)| (csv, detected, d)),
         None => Ok((csv, detected, b',')),
     }
+}
+
+/// The kind of spreadsheet workbook `path` is, from its first bytes (a ZIP container for
+/// .xlsx, .ods and WPS files, an OLE2 container for .xls and old WPS .et files), or None
+/// for anything else.
+fn workbook(path: &Path) -> std::io::Result<Option<&'static str>> {
+    use std::io::Read;
+    let mut head = [0u8; 8];
+    let mut n = 0;
+    let mut file = File::open(path)?;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(if head[..n].starts_with(b"PK\x03\x04") {
+        Some(".xlsx, .ods or WPS: a ZIP file")
+    } else if head[..n].starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some(".xls or WPS .et: an OLE2 file")
+    } else {
+        None
+    })
 }
 
 fn hash_id(id: &[u8]) -> u64 {
@@ -206,7 +240,7 @@ impl SegmentSource {
         };
         let file = Rereadable::new(path)?;
         // First pass: ids must be grouped.
-        let (mut r, _, _) = open_csv(file.path(), encoding)?;
+        let (mut r, _, _) = open_csv(&file, encoding)?;
         let cols = cols_of(&mut r)?;
         let mut ids = HashSet::new();
         let mut prev: Option<u64> = None;
@@ -223,7 +257,7 @@ impl SegmentSource {
             }
             prev = Some(h);
         }
-        let (mut reader, _, _) = open_csv(file.path(), encoding)?;
+        let (mut reader, _, _) = open_csv(&file, encoding)?;
         cols_of(&mut reader)?;
         Ok(SegmentSource {
             path: path.to_path_buf(),
@@ -414,7 +448,7 @@ impl Source {
             });
         }
         let file = Rereadable::new(input)?;
-        let (mut reader, mut detected, delimiter) = open_csv(file.path(), encoding)?;
+        let (mut reader, mut detected, delimiter) = open_csv(&file, encoding)?;
         let ascii_start = reader.get_ref().get_ref().ascii_start;
         let header_rec = reader.byte_headers().map_err(|e| csv_err(input, e))?.clone();
         let names: Vec<String> = header_rec.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
@@ -451,13 +485,13 @@ impl Source {
         // (which says nothing of the encoding), it also checks that the rest is UTF-8; if
         // not, the file is one of Excel's GB18030 files with its Chinese further down, and
         // it is read again as such.
-        let (mut first, _, _) = open_csv(file.path(), detected)?;
+        let (mut first, _, _) = open_csv(&file, detected)?;
         let ids = match DuplicateIds::scan(&mut first, id_col, input, ascii_start && detected == Encoding::Utf8)? {
             Some(ids) => ids,
             None => {
                 detected = Encoding::Gb18030;
-                (reader, _, _) = open_csv(file.path(), detected)?;
-                let (mut first, _, _) = open_csv(file.path(), detected)?;
+                (reader, _, _) = open_csv(&file, detected)?;
+                let (mut first, _, _) = open_csv(&file, detected)?;
                 DuplicateIds::scan(&mut first, id_col, input, false)?.unwrap_or_default()
             }
         };

@@ -14,6 +14,8 @@ use std::path::{Path, PathBuf};
 #[derive(Debug)]
 pub struct Rereadable {
     path: PathBuf,
+    /// The input as the user named it (for messages).
+    shown: PathBuf,
     /// A temporary copy of a stream, removed on drop.
     spooled: bool,
 }
@@ -27,7 +29,7 @@ impl Rereadable {
         if !stdin {
             let meta = std::fs::metadata(path).map_err(err)?;
             if meta.is_file() {
-                return Ok(Rereadable { path: path.to_path_buf(), spooled: false });
+                return Ok(Rereadable { path: path.to_path_buf(), shown: path.to_path_buf(), spooled: false });
             }
             if meta.is_dir() {
                 return Err(err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory; allowed: a CSV file")));
@@ -52,7 +54,7 @@ impl Rereadable {
             }
         };
         // From here on the copy is removed whatever happens.
-        let spool = Rereadable { path: copy, spooled: true };
+        let spool = Rereadable { path: copy, shown: path.to_path_buf(), spooled: true };
         let copied = if stdin {
             io::copy(&mut io::stdin().lock(), &mut file)
         } else {
@@ -65,6 +67,11 @@ impl Rereadable {
     /// Where to open it.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The name to give in messages: the input as named (`-` for standard input).
+    pub fn shown(&self) -> &Path {
+        &self.shown
     }
 }
 

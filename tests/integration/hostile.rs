@@ -290,6 +290,16 @@ fn other_spreadsheet_exports_are_read() {
     );
     let (out, _) = run_csv(&dir, "", &[]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("the file has no header line"));
+    // A workbook instead of its CSV export: said so, named as given (also from a pipe).
+    let book = dir.join("book.xlsx");
+    std::fs::write(&book, b"PK\x03\x04\x14\x00\x06\x00rest of a zip").unwrap();
+    let out = bin().arg("run").arg(&book).arg("-o").arg(dir.join("x.csv")).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("book.xlsx: this is a spreadsheet workbook"), "{err}");
+    let out = bin().args(["check", "-"]).stdin(std::fs::File::open(&book).unwrap()).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("error: -: this is a spreadsheet workbook"), "{err}");
 }
 
 /// `check` lists every problem without computing.
