@@ -298,7 +298,7 @@ fn batch_size_and_jobs_out_of_range_are_refused_before_any_work() {
 fn results_can_be_piped_into_a_chart() {
     use std::process::Stdio;
     let dir = scratch("chart_pipe");
-    let run = bin()
+    let mut run = bin()
         .arg("run")
         .arg(repo("data/examples/employees.csv"))
         .args(["-o", "-"])
@@ -307,8 +307,13 @@ fn results_can_be_piped_into_a_chart() {
         .spawn()
         .unwrap();
     let png = dir.join("compare.png");
-    let out =
-        bin().args(["chart", "-", "--kind", "compare", "-o"]).arg(&png).stdin(run.stdout.unwrap()).output().unwrap();
+    let out = bin()
+        .args(["chart", "-", "--kind", "compare", "-o"])
+        .arg(&png)
+        .stdin(run.stdout.take().unwrap())
+        .output()
+        .unwrap();
+    assert!(run.wait().unwrap().success());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
