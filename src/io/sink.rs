@@ -32,7 +32,22 @@ fn destination(path: &Path) -> std::io::Result<Option<PathBuf>> {
         Ok(meta) if meta.is_dir() => {
             Err(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a directory; allowed: a file name"))
         }
-        Ok(meta) if meta.is_file() => std::fs::canonicalize(path).map(Some),
+        // A file the user could not write is not replaced behind their back (the rename
+        // would only need the directory to be writable): opening it for writing, without
+        // truncating, asks the system exactly that.
+        Ok(meta) if meta.is_file() => {
+            File::options().write(true).open(path).map_err(|e| {
+                if e.kind() == std::io::ErrorKind::PermissionDenied {
+                    std::io::Error::new(
+                        e.kind(),
+                        "may not be written (permission denied); allowed: a file you may write",
+                    )
+                } else {
+                    e
+                }
+            })?;
+            std::fs::canonicalize(path).map(Some)
+        }
         Ok(_) => Ok(None),
         // A link to a file not there yet: written through the link, in place.
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => Ok(None),
@@ -203,6 +218,31 @@ mod tests {
         assert_eq!(a, b);
         let e = Output::create(&d.join("missing").join("new.csv")).err().expect("no such directory").to_string();
         assert!(e.contains("allowed: an existing directory"), "{e}");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    /// A read-only file is replaced only by someone who may write it (root may; the test
+    /// then checks that the run goes through, as a shell's `>` would).
+    #[test]
+    fn a_read_only_file_is_replaced_only_by_who_may_write_it() {
+        let d = dir();
+        let p = d.join("kept.csv");
+        std::fs::write(&p, "old\n").unwrap();
+        let mut perms = std::fs::metadata(&p).unwrap().permissions();
+        perms.set_readonly(true);
+        std::fs::set_permissions(&p, perms).unwrap();
+        let may_write = File::options().write(true).open(&p).is_ok();
+        match Output::create(&p) {
+            Ok(o) => {
+                assert!(may_write, "a file the user may not write was opened for replacing");
+                o.abandon();
+            }
+            Err(e) => {
+                assert!(!may_write, "{e}");
+                assert!(e.to_string().contains("may not be written"), "{e}");
+                assert_eq!(std::fs::read_to_string(&p).unwrap(), "old\n");
+            }
+        }
         let _ = std::fs::remove_dir_all(&d);
     }
 
