@@ -88,6 +88,15 @@ impl Output {
             Some(dest) => {
                 let tmp = temp_path(&dest);
                 let file = File::create(&tmp).map_err(err)?;
+                // The file it replaces keeps its permissions (a results file readable by a
+                // group only stays so), from the first byte written.
+                if let Ok(meta) = std::fs::metadata(&dest) {
+                    if let Err(e) = file.set_permissions(meta.permissions()) {
+                        drop(file);
+                        let _ = std::fs::remove_file(&tmp);
+                        return Err(err(e));
+                    }
+                }
                 (Box::new(file), Some((tmp, dest)))
             }
             None if path.as_os_str() == "-" => (Box::new(std::io::stdout()), None),
@@ -191,6 +200,22 @@ mod tests {
         o.abandon();
         assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
         assert_eq!(std::fs::read_dir(&d).unwrap().count(), 1, "no temporary file left");
+        let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = dir();
+        let p = d.join("private.csv");
+        std::fs::write(&p, "old\n").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let mut o = Output::create(&p).unwrap();
+        o.put(b"new\n").unwrap();
+        o.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new\n");
+        assert_eq!(std::fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o640);
         let _ = std::fs::remove_dir_all(&d);
     }
 
