@@ -60,7 +60,15 @@ impl Rereadable {
         } else {
             File::open(path).and_then(|mut f| io::copy(&mut f, &mut file))
         };
-        copied.and_then(|_| file.flush()).map_err(err)?;
+        copied.and_then(|_| file.flush()).map_err(|e| {
+            err(io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot copy the stream to {} ({e}); allowed: a TMPDIR with room for the whole input",
+                    spool.path.display()
+                ),
+            ))
+        })?;
         Ok(spool)
     }
 
