@@ -1,6 +1,7 @@
 //! Input and output at the edges: scenario and segments CSVs in, results and paths CSVs
 //! out, through a bounded, order-preserving parallel pipeline.
 
+pub mod cleanup;
 pub mod encoding;
 pub mod gen;
 pub mod pipeline;

@@ -8,6 +8,7 @@
 //!   the rows come (there is nothing to rename). A run that fails there has already
 //!   written the rows before the failure.
 
+use super::cleanup;
 use super::pipeline::FatalError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -20,6 +21,9 @@ pub struct Output {
     shown: PathBuf,
     /// (temporary file, file it replaces at the end); None when written in place.
     replace: Option<(PathBuf, PathBuf)>,
+    /// The temporary file, removed if a signal ends the run; dropped after it is renamed
+    /// or removed.
+    _registered: Option<cleanup::Registered>,
 }
 
 /// Where `path` leads: Ok(Some(file to replace)) for a regular or a new file (links
@@ -84,9 +88,11 @@ impl Output {
     /// gets).
     pub fn create(path: &Path) -> Result<Output, FatalError> {
         let err = |source| FatalError::Io { path: path.display().to_string(), source };
+        let mut registered = None;
         let (inner, replace): (Box<dyn Write + Send>, _) = match destination(path).map_err(err)? {
             Some(dest) => {
                 let tmp = temp_path(&dest);
+                registered = cleanup::register(&tmp);
                 let file = File::create(&tmp).map_err(err)?;
                 // The file it replaces keeps its permissions (a results file readable by a
                 // group only stays so), from the first byte written.
@@ -102,7 +108,12 @@ impl Output {
             None if path.as_os_str() == "-" => (Box::new(std::io::stdout()), None),
             None => (Box::new(File::options().write(true).create(true).truncate(true).open(path).map_err(err)?), None),
         };
-        Ok(Output { writer: BufWriter::with_capacity(1 << 20, inner), shown: path.to_path_buf(), replace })
+        Ok(Output {
+            writer: BufWriter::with_capacity(1 << 20, inner),
+            shown: path.to_path_buf(),
+            replace,
+            _registered: registered,
+        })
     }
 
     /// The file that the output ends up in, when it is one (None for standard output, a
@@ -145,7 +156,7 @@ impl Output {
 
     /// Drops what was written to a temporary file (output in place stays as written).
     pub fn abandon(self) {
-        let Output { writer, replace, .. } = self;
+        let Output { writer, replace, _registered: registered, .. } = self;
         // The buffer is discarded unwritten for a temporary file; in place, what was
         // written so far goes out.
         match replace {
@@ -155,6 +166,7 @@ impl Output {
             }
             None => drop(writer),
         }
+        drop(registered);
     }
 }
 

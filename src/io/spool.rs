@@ -5,6 +5,7 @@
 //! removed when the run ends. (Read twice as a stream, the first reader would take rows
 //! the second never sees.)
 
+use super::cleanup;
 use super::pipeline::FatalError;
 use std::fs::File;
 use std::io::{self, Write};
@@ -18,6 +19,8 @@ pub struct Rereadable {
     shown: PathBuf,
     /// A temporary copy of a stream, removed on drop.
     spooled: bool,
+    /// The copy, removed if a signal ends the run.
+    _registered: Option<cleanup::Registered>,
 }
 
 impl Rereadable {
@@ -29,7 +32,12 @@ impl Rereadable {
         if !stdin {
             let meta = std::fs::metadata(path).map_err(err)?;
             if meta.is_file() {
-                return Ok(Rereadable { path: path.to_path_buf(), shown: path.to_path_buf(), spooled: false });
+                return Ok(Rereadable {
+                    path: path.to_path_buf(),
+                    shown: path.to_path_buf(),
+                    spooled: false,
+                    _registered: None,
+                });
             }
             if meta.is_dir() {
                 return Err(err(io::Error::new(io::ErrorKind::IsADirectory, "is a directory; allowed: a CSV file")));
@@ -54,7 +62,8 @@ impl Rereadable {
             }
         };
         // From here on the copy is removed whatever happens.
-        let spool = Rereadable { path: copy, shown: path.to_path_buf(), spooled: true };
+        let registered = cleanup::register(&copy);
+        let spool = Rereadable { path: copy, shown: path.to_path_buf(), spooled: true, _registered: registered };
         let copied = if stdin {
             io::copy(&mut io::stdin().lock(), &mut file)
         } else {

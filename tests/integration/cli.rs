@@ -317,3 +317,40 @@ fn results_can_be_piped_into_a_chart() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read(&png).unwrap().starts_with(b"\x89PNG"));
 }
+
+/// A signal that ends a run (SIGTERM here; Ctrl-C's SIGINT and SIGHUP are handled alike,
+/// but a test runner may have started us with SIGINT ignored, which the run respects)
+/// leaves none of its temporary files: the results and paths files beside their final
+/// names, and the copy of a piped input in TMPDIR.
+#[cfg(unix)]
+#[test]
+fn an_interrupted_run_leaves_no_temporary_file() {
+    use std::process::{Command, Stdio};
+    let dir = scratch("interrupted");
+    let input = dir.join("grid.csv");
+    assert!(bin().args(["gen", "--n", "400000", "-o"]).arg(&input).status().unwrap().success());
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    let child = bin()
+        .args(["run", "-", "-o"])
+        .arg(out.join("results.csv"))
+        .arg("--paths")
+        .arg(out.join("paths.csv"))
+        .env("TMPDIR", &out)
+        .stdin(std::fs::File::open(&input).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the run has its three temporary files (the input's copy first), then stop it.
+    let count = || std::fs::read_dir(&out).unwrap().count();
+    let started = std::time::Instant::now();
+    while count() < 3 && started.elapsed().as_secs() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert_eq!(count(), 3, "the run made its temporary files");
+    assert!(Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap().success());
+    let status = child.wait_with_output().unwrap().status;
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.is_empty(), "{status:?} left {left:?}");
+    assert!(!status.success());
+}
