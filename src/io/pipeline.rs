@@ -562,6 +562,24 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
             });
         }
     }
+    // An output over an input would destroy the scenarios (or segments) it came from.
+    let inputs: Vec<PathBuf> = [Some(opts.input.as_path()), opts.segments.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    for (flag, path) in [("-o", Some(opts.output.as_path())), ("--paths", opts.paths.as_deref())] {
+        if let Some(dest) = path.and_then(Output::file) {
+            if inputs.contains(&dest) {
+                return Err(FatalError::Io {
+                    path: path.unwrap_or(&opts.output).display().to_string(),
+                    source: std::io::Error::other(format!(
+                        "{flag} names an input file, which the results would replace; allowed: another name"
+                    )),
+                });
+            }
+        }
+    }
     let mut out = Output::create(&opts.output)?;
     let mut paths_out = match &opts.paths {
         Some(p) => match Output::create(p) {

@@ -190,10 +190,12 @@ fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
         assert!(link.is_symlink());
         assert_eq!(std::fs::read(&target).unwrap(), expected);
     }
-    // A directory, a missing directory, and the results and paths in one file: exit 2,
-    // a message naming what is allowed, and nothing written.
+    // A directory, a missing directory, the results and paths in one file, an output over
+    // the input (a copy, here): exit 2, a message naming what is allowed, nothing written.
     let sub = dir.join("sub");
     std::fs::create_dir_all(&sub).unwrap();
+    let input = dir.join("scenarios.csv");
+    std::fs::copy(repo("data/examples/employees.csv"), &input).unwrap();
     let before = std::fs::read_dir(&dir).unwrap().count();
     for (args, says) in [
         (vec!["-o".into(), sub.clone()], "is a directory"),
@@ -201,6 +203,8 @@ fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
         (vec!["-o".into(), dir.join("same.csv"), "--paths".into(), dir.join(".").join("same.csv")], "same file"),
         (vec!["-o".into(), "-".into(), "--charts".into(), dir.join("charts")], "the charts read the results back"),
         (vec!["-o".into(), "-".into(), "--paths".into(), "-".into()], "cannot both go to standard output"),
+        (vec!["-o".into(), input.clone()], "-o names an input file"),
+        (vec!["-o".into(), dir.join("r.csv"), "--paths".into(), input.clone()], "--paths names an input file"),
     ] {
         let out = bin().arg("run").arg(&input).args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
@@ -209,6 +213,7 @@ fn output_goes_through_links_to_standard_output_and_never_onto_a_directory() {
         assert!(err.matches("os error").count() <= 1, "the cause is said once: {err}");
     }
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), before, "nothing left behind");
+    assert_eq!(std::fs::read(&input).unwrap(), std::fs::read(repo("data/examples/employees.csv")).unwrap());
     assert_eq!(std::fs::read_dir(&sub).unwrap().count(), 0);
 }
 
