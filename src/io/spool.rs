@@ -29,6 +29,13 @@ impl Rereadable {
     pub fn new(path: &Path) -> Result<Rereadable, FatalError> {
         let err = |source| FatalError::Io { path: path.display().to_string(), source };
         let stdin = path.as_os_str() == "-";
+        if stdin && io::IsTerminal::is_terminal(&io::stdin()) {
+            // Nothing was piped in: waiting for typed CSV would look like a hang.
+            return Err(err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "standard input is a terminal; allowed: a file name, or CSV piped in (… | yanglao run - …)",
+            )));
+        }
         if !stdin {
             let meta = std::fs::metadata(path).map_err(err)?;
             if meta.is_file() {
