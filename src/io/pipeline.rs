@@ -537,49 +537,57 @@ impl Source {
     }
 }
 
-/// Runs the whole pipeline.
-pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
-    let started = Instant::now();
-    let mut summary = Summary::default();
-    let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
-
-    let both_stdout = opts.paths.as_deref().is_some_and(|p| p.as_os_str() == "-") && opts.output.as_os_str() == "-";
-    if both_stdout {
-        return Err(FatalError::Io {
-            path: "-".to_string(),
-            source: std::io::Error::other(
-                "the results and the --paths output cannot both go to standard output; allowed: a file for one of them",
-            ),
-        });
+/// Refuses outputs that cannot be right, before the inputs are read (the duplicate-id pass
+/// alone reads the whole file): both on standard output, the results and `--paths` in one
+/// file, or an output over an input (it would destroy the scenarios or segments).
+fn check_outputs(opts: &RunOptions) -> Result<(), FatalError> {
+    let refuse = |path: &Path, message: String| FatalError::Io {
+        path: path.display().to_string(),
+        source: std::io::Error::other(message),
+    };
+    let stdout = |p: &Path| p.as_os_str() == "-";
+    if opts.paths.as_deref().is_some_and(stdout) && stdout(&opts.output) {
+        return Err(refuse(
+            Path::new("-"),
+            "the results and the --paths output cannot both go to standard output; allowed: a file for one of them"
+                .to_string(),
+        ));
     }
-    if let (Some(a), Some(b)) = (opts.paths.as_deref().and_then(Output::file), Output::file(&opts.output)) {
-        if a == b {
-            return Err(FatalError::Io {
-                path: opts.output.display().to_string(),
-                source: std::io::Error::other(
-                    "the results and the --paths output are the same file; allowed: two files",
-                ),
-            });
-        }
+    // Each destination once (finding it opens an existing file for writing).
+    let results = Output::file(&opts.output);
+    let paths = opts.paths.as_deref().and_then(Output::file);
+    if results.is_some() && results == paths {
+        return Err(refuse(
+            &opts.output,
+            "the results and the --paths output are the same file; allowed: two files".to_string(),
+        ));
     }
-    // An output over an input would destroy the scenarios (or segments) it came from.
     let inputs: Vec<PathBuf> = [Some(opts.input.as_path()), opts.segments.as_deref()]
         .into_iter()
         .flatten()
         .filter_map(|p| p.canonicalize().ok())
         .collect();
-    for (flag, path) in [("-o", Some(opts.output.as_path())), ("--paths", opts.paths.as_deref())] {
-        if let Some(dest) = path.and_then(Output::file) {
+    for (flag, path, dest) in [("-o", Some(opts.output.as_path()), results), ("--paths", opts.paths.as_deref(), paths)]
+    {
+        if let (Some(path), Some(dest)) = (path, dest) {
             if inputs.contains(&dest) {
-                return Err(FatalError::Io {
-                    path: path.unwrap_or(&opts.output).display().to_string(),
-                    source: std::io::Error::other(format!(
-                        "{flag} names an input file, which the results would replace; allowed: another name"
-                    )),
-                });
+                return Err(refuse(
+                    path,
+                    format!("{flag} names an input file, which the results would replace; allowed: another name"),
+                ));
             }
         }
     }
+    Ok(())
+}
+
+/// Runs the whole pipeline.
+pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
+    let started = Instant::now();
+    let mut summary = Summary::default();
+    check_outputs(opts)?;
+    let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
+
     let mut out = Output::create(&opts.output)?;
     let mut paths_out = match &opts.paths {
         Some(p) => match Output::create(p) {
