@@ -370,9 +370,12 @@ fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -
     spells.into_iter().filter(|sp| sp.from <= sp.to).collect()
 }
 
-/// Resident spells from the segments or the row itself, ending before the pension year.
+/// Resident spells from the segments or the row itself, clipped to the projection window
+/// `as_of ..= pension − 1` (C27.6, the same for row columns and segments) and ending before
+/// the calendar year of the pension and before the calendar year of age 60 (C27.1: the
+/// scheme covers ages 16–59, 国发〔2014〕8号, also when a bridged pension starts later).
 fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
-    let last = Month::december(pension.year() - 1);
+    let last = Month::december(pension.min(s.birth.plus(720)).year() - 1).min(pension.plus(-1));
     let spells: Vec<ResSpell> = if s.segments.is_empty() {
         if s.scheme == Scheme::Resident {
             vec![ResSpell {
@@ -394,7 +397,7 @@ fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
     spells
         .into_iter()
         .map(|mut sp| {
-            sp.from = sp.from.max(Month::january(s.as_of.year()));
+            sp.from = sp.from.max(s.as_of);
             sp.to = sp.to.min(last);
             sp
         })
@@ -434,13 +437,14 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     if let Some(c) = s.retire {
         check_chosen(s, nat, cat, &stat, c)?;
     }
-    as_of_check(s, retire)?;
 
     let spells = employee_spells(s, env, Some(cat), retire.plus(-1));
     let emp = employee::accrue(env, s.balance, s.as_of, retire.plus(-1), &spells)?;
     let n = years_of(env, s, emp.months);
+    // C6, C27.9: `special` only lowers the earliest allowed month; at or after the statutory
+    // month short years follow C18 like any row.
     let early = retire < stat.month;
-    if (early || s.special) && n < min {
+    if early && n < min {
         return Err(RowError::new(
             "retire",
             retire.to_string(),
@@ -452,17 +456,25 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             format!("{} or later, or a record with at least {min} years", stat.month),
         ));
     }
+    // The `as_of` check uses the actual pension month, known only once the shortfall rule
+    // is applied (C27.5).
     if n >= min {
+        as_of_check(s, retire)?;
         return employee_pension(s, env, &stat, retire, emp, None);
     }
     match s.shortfall {
-        Shortfall::None => Ok(ineligible(s, env, retire, n, min, &emp, None)),
-        Shortfall::Resident => bridge_to_resident(s, env, Some((emp, n)), retire),
+        Shortfall::None => {
+            as_of_check(s, retire)?;
+            Ok(ineligible(s, env, retire, n, min, &emp, None))
+        }
+        Shortfall::Resident => bridge_to_resident(s, env, Some(Bridged { emp, years: n, spells }), retire),
         Shortfall::Extend => {
             // C18/C26: continue at the row's index, in the province and scheme of the last
-            // contribution month, from the (statutory or later chosen) pension month.
+            // contribution month, from the (statutory or later chosen) pension month, or from
+            // `as_of` when the known record already reaches past it (C27.5).
+            let from = retire.max(s.as_of);
             let x = employee::months_to_reach(env, known_years(s), emp.months, min);
-            let new_retire = retire.plus(x);
+            let new_retire = from.plus(x);
             let age = new_retire.since(s.birth);
             if age > nat.divisor_last_age() * 12 {
                 let mut out = ineligible(s, env, retire, n, min, &emp, None);
@@ -472,23 +484,24 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
                 ));
                 return Ok(out);
             }
-            let (scheme, region) = match emp.last_part() {
-                Some(p) => (p.scheme, p.region),
-                None => (if s.scheme == Scheme::Resident { Scheme::Flexible } else { s.scheme }, s.region),
+            // C27.3: extension months keep the temporary-account status (C25) of the last
+            // contribution month.
+            let (scheme, region, temporary) = match emp.last_part() {
+                Some(p) => (p.scheme, p.region, p.temporary),
+                None => (if s.scheme == Scheme::Resident { Scheme::Flexible } else { s.scheme }, s.region, false),
             };
             let mut all = spells.clone();
             all.push(EmpSpell {
-                from: retire,
+                from,
                 to: new_retire.plus(-1),
                 index: s.index,
                 scheme,
                 region,
                 province: env.params().region(region).province,
-                temporary: false,
+                temporary,
             });
             let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all)?;
-            let note =
-                format!("contributions extended {x} months from {retire} to reach the minimum {min} years (C18)");
+            let note = format!("contributions extended {x} months from {from} to reach the minimum {min} years (C18)");
             employee_pension(s, env, &stat, new_retire, emp, Some(note))
         }
     }
@@ -832,19 +845,31 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             "empty",
         ));
     }
-    let pension = s.birth.plus(720);
-    as_of_check(s, pension)?;
     if !has_employee_record(s) {
-        return bridge_to_resident(s, env, None, pension);
+        return bridge_to_resident(s, env, None, s.birth.plus(720));
     }
-    // Bridging is decided at the employee statutory age (C24).
+    // Bridging is decided at the employee statutory age (C24) on the years alone; the
+    // `as_of` check then uses the pension month this decision gives (C27.5).
     let cat = effective_category(s)?;
     let stat = statutory_retirement(&env.params().national, s.birth, cat);
     let end = stat.month.plus(-1);
     let spells = employee_spells(s, env, Some(cat), end);
     let emp = employee::accrue(env, s.balance, s.as_of, end, &spells)?;
     let n = years_of(env, s, emp.months);
-    if n >= stat.min_years && s.as_of <= stat.month {
+    if n >= stat.min_years {
+        if s.as_of > stat.month {
+            return Err(RowError::new(
+                "as_of",
+                s.as_of.to_string(),
+                format!(
+                    "after the pension month {}: employee years {} meet the minimum {}, so the pension is the employee one from the statutory month (C24, C27.5)",
+                    stat.month,
+                    fmt2(n),
+                    stat.min_years
+                ),
+                format!("a month up to {}", stat.month),
+            ));
+        }
         employee_pension(
             s,
             env,
@@ -858,8 +883,16 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             )),
         )
     } else {
-        bridge_to_resident(s, env, Some((emp, n)), stat.month)
+        bridge_to_resident(s, env, Some(Bridged { emp, years: n, spells }), stat.month)
     }
+}
+
+/// An employee record that bridges to the resident scheme (C24): its accrual to the
+/// statutory (or chosen) month, its years, and its spells.
+struct Bridged {
+    emp: EmpAccrual,
+    years: Decimal,
+    spells: Vec<EmpSpell>,
 }
 
 /// A resident pension (C19–C23), after joining any employee record (C24, employee →
@@ -868,7 +901,7 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
 fn bridge_to_resident(
     s: &Scenario,
     env: &mut Env,
-    employee: Option<(EmpAccrual, Decimal)>,
+    employee: Option<Bridged>,
     retire: Month,
 ) -> Result<Outcome, RowError> {
     let params = env.params();
@@ -879,12 +912,13 @@ fn bridge_to_resident(
     as_of_check(s, pension)?;
     let mut notes = Vec::new();
 
-    // The employee account keeps earning employee interest until the pension month.
+    // The employee account keeps earning employee interest until the pension month, one
+    // C11 amount per calendar year over the whole window `as_of ..= pension − 1`: nothing is
+    // settled at the statutory month (C27.2), and no interest is credited before `as_of`.
     let (emp, emp_years) = match employee {
-        Some((emp, n)) => {
+        Some(Bridged { emp, years: n, spells }) => {
             let continued = if pension > retire {
-                let tail = employee::accrue(env, emp.balance, retire, pension.plus(-1), &[])?;
-                EmpAccrual { balance: tail.balance, trace: [emp.trace.clone(), tail.trace].concat(), ..emp }
+                employee::accrue(env, s.balance, s.as_of, pension.plus(-1), &spells)?
             } else {
                 emp
             };

@@ -20,6 +20,14 @@ pub(crate) struct ResSpell {
     pub region: RegionId,
 }
 
+/// The spell that makes year `y`'s contribution (C27.7): of the spells touching the year,
+/// the one in force at the year-end credit, i.e. the one whose last month in the year is
+/// latest (spells of one scheme never overlap, C26). Never dependent on file order.
+fn in_force(spells: &[ResSpell], y: i32) -> Option<&ResSpell> {
+    let dec = Month::december(y);
+    spells.iter().filter(|s| s.from.year() <= y && y <= s.to.year()).max_by_key(|s| s.to.min(dec))
+}
+
 /// Result of the resident accrual.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ResAccrual {
@@ -96,7 +104,7 @@ fn accrue_units(
         let Some(b) = balance.checked_add(interest) else { return Ok(None) };
         balance = b;
         let (mut own, mut gov) = (0i64, 0i64);
-        if let Some(sp) = spells.iter().find(|s| s.from.year() <= y && y <= s.to.year()) {
+        if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
             let amounts = if hardship {
@@ -157,7 +165,7 @@ fn accrue_decimal(
             return Err(super::overflow("account_rate", y));
         }
         let (mut own, mut gov) = (Decimal::ZERO, Decimal::ZERO);
-        if let Some(sp) = spells.iter().find(|s| s.from.year() <= y && y <= s.to.year()) {
+        if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
             if hardship {

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, one module per area; each test runs the real executable
 //! in its own scratch folder.
 
+mod c27;
 mod chart;
 mod cli;
 mod common;

@@ -52,13 +52,15 @@ fn hand_computed_bridging_resident_to_employee() {
 
 /// Employee → resident (C24): 4.00 employee years < 15; employee account
 /// 10000 + 12 × 621.92 = 17463.04 joins; resident 2000 + 560 = 2560 with a full overlap year
-/// (counts 0, refund 500); years 12 + 0 + 4 = 16 → bonus 2; pension at max(60, R) = 2027-01;
+/// (counts 0, refund 500); years 12 + 0 + 4 = 16 → bonus 2; born 1967-01, so 60 in 2027-01
+/// and the statutory month 2027-08 (delay 7): pension at max(60, R) = 2027-08, and 2026 is
+/// before the year of 60, so its resident contribution is made (C27.1);
 /// account round((2560 − 500 + 17463.04) / 139) = 140.45; basic 228.
 #[test]
 fn hand_computed_bridging_employee_to_resident() {
     let dir = scratch("bridge_e2r");
     let sc = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,resident_years,resident_balance,tier\n\
-              b2,resident,male,1966-08,2026-01,3,1,10000,12,2000,500\n";
+              b2,resident,male,1967-01,2026-01,3,1,10000,12,2000,500\n";
     let seg = format!("{SEG_HEADER}b2,employee,,2026-01,2026-12,1.0,\nb2,resident,,2026-01,2026-12,,500\n");
     let (out, rows) = run_with_segments(&dir, sc, &seg);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
@@ -84,7 +86,7 @@ fn hand_computed_bridging_employee_to_resident() {
     assert_eq!(
         got,
         [
-            "ok", "resident", "2027-01", "139.0", "16.00", "15.0", "19523.04", "228.00", "2.00", "140.45", "370.45",
+            "ok", "resident", "2027-08", "139.0", "16.00", "15.0", "19523.04", "228.00", "2.00", "140.45", "370.45",
             "7963.04", "60.00"
         ]
     );

@@ -1,0 +1,234 @@
+//! Contract v1.2, C27: one worked case per clarification, each through the real binary,
+//! plus the resident-row bugs found with them. Unless a test says otherwise the region is
+//! Weifang (W(2026) = 7774), the crediting rate after the last official year (2025) is the
+//! assumption file's 3%, and the resident rate is the same 3% (Shandong has none of its own).
+
+use crate::common::*;
+use std::collections::HashMap;
+use std::path::Path;
+use std::process::Output;
+
+const SEG_HEADER: &str = "id,scheme,region,start,end,contribution_index,tier\n";
+
+fn run_seg(dir: &Path, scenarios: &str, segments: &str, extra: &[&str]) -> (Output, Vec<HashMap<String, String>>) {
+    let seg = dir.join("seg.csv");
+    std::fs::write(&seg, segments).unwrap();
+    let mut args = vec!["--segments", seg.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    run_csv(dir, scenarios, &args)
+}
+
+fn cols<'a>(r: &'a HashMap<String, String>, names: &[&str]) -> Vec<&'a str> {
+    names.iter().map(|c| r.get(*c).unwrap_or_else(|| panic!("no column {c}")).as_str()).collect()
+}
+
+/// C27.1. A man born 1966-08 with 3 employee years (short of 15) bridges to the resident
+/// scheme; his statutory month is 2027-01 (delay 5), so the resident pension starts then,
+/// after age 60 (2026-08). Resident contributions stop before the calendar year of 60:
+/// 2025 is paid, 2026 is not (before C27.1 it was, up to the year before 2027).
+/// `--account-rate 0`: employee interest 2025 is the official 1.5% (10000 → 10150.00), none
+/// in 2026; resident 2000 + 500 + 60 (2025) = 2560. Balance 2560 + 10150 = 12710.00;
+/// years 12 + 1 (2025) + 3 = 16.00 → bonus 2 × 1; account round(12710 / 139) = 91.44;
+/// total with resident_basic 228: 228 + 2 + 91.44 = 321.44; own 500, subsidy 60.
+#[test]
+fn c27_1_resident_contributions_stop_before_year_of_60() {
+    let dir = scratch("c27_1");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,resident_years,resident_balance,tier,resident_basic\n\
+               a,resident,male,1966-08,2025-01,3,1,10000,12,2000,500,228\n";
+    let (out, rows) = run_csv(&dir, csv, &["--account-rate", "0"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "a");
+    assert_eq!(
+        cols(
+            r,
+            &["status", "scheme", "retire", "years", "balance", "bonus", "account", "total", "own_paid", "gov_paid"]
+        ),
+        ["ok", "resident", "2027-01", "16.00", "12710.00", "2.00", "91.44", "321.44", "500.00", "60.00"]
+    );
+}
+
+/// C27.2. A female cadre born 1972-01 (statutory month 2027-08, delay 7; 60 in 2032-01) with
+/// 5 employee years and 20000 yuan bridges to the resident scheme. Her employee account
+/// earns one C11 amount per calendar year until 2032-01, at 3%:
+/// 2026 20000 + 600.00 = 20600.00; 2027 + 618.00 = 21218.00; 2028 + 636.54 = 21854.54;
+/// 2029 + 655.64 = 22510.18; 2030 + 675.31 = 23185.49; 2031 + 695.56 = 23881.05.
+/// Settling at the statutory month (7/12 then 5/12 of 2027: 360.50 + 262.01) gave 23886.13.
+#[test]
+fn c27_2_bridged_employee_account_keeps_one_interest_amount_per_year() {
+    let dir = scratch("c27_2");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,resident_years,tier\n\
+               a,resident,female_cadre,1972-01,2026-01,5,1,20000,10,500\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "a");
+    // Years: 10 known + 6 paid (2026–2031) + 5 employee = 21.
+    assert_eq!(cols(r, &["status", "scheme", "retire", "years"]), ["ok", "resident", "2032-01", "21.00"]);
+    assert!(r["message"].contains("employee account 23881.05 joins the resident account"), "{}", r["message"]);
+}
+
+/// C27.3. A female worker born 1985-01 (statutory month 2040-01, minimum 20 years), hukou
+/// and row in Henan, works in Jiangsu 2026-01…2030-12 from age 41: a temporary account
+/// (a woman of 40 or more outside her hukou province, C25). 5 years are short: she extends
+/// 180 months from 2040-01 to 2055-01 (age 70, the divisor table's end) in the province of
+/// her last month, Jiangsu. Those months keep the temporary status, so Jiangsu has no
+/// non-temporary years and no province reaches 10: the claim goes to the hukou province,
+/// Henan. (Counted as a regular account, the 15 extension years made Jiangsu the claim.)
+#[test]
+fn c27_3_extension_months_keep_the_temporary_status() {
+    let dir = scratch("c27_3");
+    let sc = "id,scheme,region,category,birth,as_of\n\
+              a,employee,henan,female_worker,1985-01,2026-01\n";
+    let seg = format!("{SEG_HEADER}a,employee,jiangsu,2026-01,2030-12,1.0,\n");
+    let (out, rows) = run_seg(&dir, sc, &seg, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "a");
+    assert_eq!(
+        cols(r, &["status", "claim_region", "retire", "retire_age", "years", "min_years"]),
+        ["ok", "henan", "2055-01", "70y0m", "20.00", "20.0"]
+    );
+    assert!(r["message"].contains("contributions extended 180 months from 2040-01"), "{}", r["message"]);
+    assert!(r["message"].contains("temporary account in jiangsu"), "{}", r["message"]);
+}
+
+/// C27.5 (resident row). A man born 1966-01 turns 60 in 2026-01 but his statutory month is
+/// 2026-05 (delay 4); with 10 employee years (short of 15) his resident pension starts
+/// 2026-05. An `as_of` of 2026-03 lies before that month, so the row computes (it was
+/// refused against age 60). Employee interest 2026-03…04: 30000 × 3% × 2/12 = 150.00;
+/// no resident year end before 2026. Balance 30150 + 3000 = 33150.00; years 8 + 10 = 18 →
+/// bonus 3 × 2 = 6.00; account round(33150 / 139) = 238.49; total 228 + 6 + 238.49 = 472.49.
+#[test]
+fn c27_5_as_of_is_checked_against_the_pension_month_after_bridging() {
+    let dir = scratch("c27_5");
+    let csv =
+        "id,scheme,category,birth,as_of,paid_years,avg_index,balance,resident_years,resident_balance,resident_basic\n\
+               a,resident,male,1966-01,2026-03,10,1,30000,8,3000,228\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "a");
+    assert_eq!(
+        cols(r, &["status", "scheme", "retire", "years", "balance", "bonus", "account", "total"]),
+        ["ok", "resident", "2026-05", "18.00", "33150.00", "6.00", "238.49", "472.49"]
+    );
+}
+
+/// C27.5 (extension). A man born 1965-01 (statutory month 2025-02, minimum 15) whose record
+/// at 2026-01 holds 14 years: the pension month is where the extension ends, not the
+/// statutory month, so `as_of` 2026-01 is allowed. He extends from `as_of` (the months
+/// before it are in the record): 12 months to 15.00 years, pension 2027-01.
+#[test]
+fn c27_5_extension_pension_month_is_checked_not_the_statutory_one() {
+    let dir = scratch("c27_5_ext");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance\n\
+               a,employee,male,1965-01,2026-01,14,1,50000\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r = by_id(&rows, "a");
+    assert_eq!(cols(r, &["status", "retire", "years"]), ["ok", "2027-01", "15.00"]);
+    assert!(r["message"].contains("contributions extended 12 months from 2026-01"), "{}", r["message"]);
+}
+
+/// C27.6. `as_of` 2026-06; a resident spell 2026-01…2026-03 lies wholly before it, so after
+/// clipping to the window (2026-06 …) nothing is left and 2026 makes no contribution —
+/// written as row columns or as a segment alike. A spell 2026-01…2026-12 keeps 2026-06…12
+/// and contributes for 2026. Born 1970-05 (pension 2030-05), 14 years, 1000 yuan, rate 0:
+/// r_row and r_seg: balance 1000.00, years 14.00 → ineligible; r_year: 1000 + 500 + 60 =
+/// 1560.00, years 15.00 → ok, account round(1560 / 139) = 11.22.
+#[test]
+fn c27_6_start_stop_clipped_to_the_window_for_rows_and_segments() {
+    let dir = scratch("c27_6");
+    let sc = "id,scheme,birth,as_of,start,stop,resident_years,resident_balance,tier\n\
+              r_row,resident,1970-05,2026-06,2026-01,2026-03,14,1000,500\n\
+              r_seg,resident,1970-05,2026-06,,,14,1000,500\n\
+              r_year,resident,1970-05,2026-06,2026-01,2026-12,14,1000,500\n";
+    let seg = format!("{SEG_HEADER}r_seg,resident,,2026-01,2026-03,,500\n");
+    let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    for id in ["r_row", "r_seg"] {
+        let r = by_id(&rows, id);
+        assert_eq!(cols(r, &["status", "years", "balance", "own_paid"]), ["ineligible", "14.00", "1000.00", "0.00"]);
+    }
+    let r = by_id(&rows, "r_year");
+    assert_eq!(
+        cols(r, &["status", "years", "balance", "account", "own_paid", "gov_paid"]),
+        ["ok", "15.00", "1560.00", "11.22", "500.00", "60.00"]
+    );
+}
+
+/// C27.7. Two resident spells touch 2026: tier 500 for 2026-01…06, tier 1000 from 2026-07
+/// to 2027-12. 2026 makes one contribution, at the tier in force at the year end (1000), in
+/// whichever order the file lists the spells. Born 1970-05, 13 years, rate 0:
+/// 2026 1000 + 60, 2027 1000 + 60 → balance 2120.00, years 15.00, account
+/// round(2120 / 139) = 15.25; own 2000, subsidies 120.
+#[test]
+fn c27_7_two_resident_spells_in_one_year_do_not_depend_on_file_order() {
+    let dir = scratch("c27_7");
+    let sc = "id,scheme,birth,as_of,resident_years,tier\n\
+              a,resident,1970-05,2026-01,13,500\n\
+              b,resident,1970-05,2026-01,13,500\n";
+    let seg = format!(
+        "{SEG_HEADER}a,resident,,2026-01,2026-06,,500\na,resident,,2026-07,2027-12,,1000\n\
+         b,resident,,2026-07,2027-12,,1000\nb,resident,,2026-01,2026-06,,500\n"
+    );
+    let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for id in ["a", "b"] {
+        let r = by_id(&rows, id);
+        assert_eq!(
+            cols(r, &["status", "years", "balance", "account", "own_paid", "gov_paid"]),
+            ["ok", "15.00", "2120.00", "15.25", "2000.00", "120.00"],
+            "{id}"
+        );
+    }
+}
+
+/// C27.9. A man born 1966-01 (statutory month 2026-05, minimum 15) with `special=true` and
+/// no `retire`: 14.5 known years + 4 months (2026-01…04) = 14.83, short. `special` only
+/// lowers the earliest month, so at the statutory month he extends like anyone (C18):
+/// 2 more months reach 14.5 + 6/12 = 15.00, pension 2026-07. A special row that chooses an
+/// early month with short years is still refused (C6).
+#[test]
+fn c27_9_special_without_retire_and_short_years_extends() {
+    let dir = scratch("c27_9");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,special,retire\n\
+               a,employee,male,1966-01,2026-01,14.5,1,true,\n\
+               b,employee,male,1966-01,2026-01,14.5,1,true,2026-02\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = by_id(&rows, "a");
+    assert_eq!(cols(a, &["status", "retire", "years"]), ["ok", "2026-07", "15.00"]);
+    assert!(a["message"].contains("contributions extended 2 months from 2026-05"), "{}", a["message"]);
+    let b = by_id(&rows, "b");
+    assert_eq!(b["status"], "error");
+    assert!(b["message"].contains("needs the minimum 15 years"), "{}", b["message"]);
+}
+
+/// The resident-row woman: a female worker born 1975-01 (statutory month 2025-02, minimum
+/// 15) on a resident row with `as_of` 2026-01. With 16 employee years she is an employee
+/// pensioner since 2025-02: the row is refused for an `as_of` after that month (C27.5),
+/// not given a resident pension with a message that her years are short.
+/// With 10 years (short) she bridges to a resident pension at 60 (2035-01) and her
+/// employee account earns interest only from `as_of`: 40000 at 3% for 2026…2034 (nine
+/// year ends) = 52190.92 (crediting 2025-02…12 too gave 52908.56).
+#[test]
+fn c27_resident_woman_after_statutory_month_bridges_by_her_years() {
+    let dir = scratch("c27_woman");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,resident_years,tier\n\
+               met,resident,female_worker,1975-01,2026-01,16,1,40000,0,\n\
+               short,resident,female_worker,1975-01,2026-01,10,1,40000,5,500\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let met = by_id(&rows, "met");
+    assert_eq!(met["status"], "error");
+    assert!(
+        met["message"].contains(
+            "column as_of, value '2026-01': after the pension month 2025-02: employee years 16.00 meet the minimum 15"
+        ),
+        "{}",
+        met["message"]
+    );
+    let short = by_id(&rows, "short");
+    // Years 5 known + 9 paid (2026–2034) + 10 employee = 24.
+    assert_eq!(cols(short, &["status", "scheme", "retire", "years"]), ["ok", "resident", "2035-01", "24.00"]);
+    assert!(short["message"].contains("employee account 52190.92 joins"), "{}", short["message"]);
+    assert!(!short["message"].contains("meet the minimum"), "{}", short["message"]);
+}
