@@ -4,3 +4,4 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod params;
+pub mod summary;

@@ -32,6 +32,23 @@ enum Command {
     Gen(GenArgs),
     /// Draw a chart (PNG or SVG, with the plotted numbers as CSV) from a results CSV.
     Chart(ChartArgs),
+    /// Counts, mean, median, p10 and p90 of total and replacement_rate per group of a results CSV.
+    Summary(SummaryArgs),
+}
+
+#[derive(Args)]
+struct SummaryArgs {
+    /// Results CSV written by `yanglao run` (`-` for standard input).
+    results: PathBuf,
+    /// Columns to group by, comma-separated (e.g. scheme,tier,claim_region); none: all rows.
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    by: Vec<String>,
+    /// Output format (default: table on standard output, csv with -o FILE).
+    #[arg(long, value_parser = ["csv", "table"])]
+    format: Option<String>,
+    /// Output file (`-` for standard output, the default).
+    #[arg(short, long, value_name = "FILE", default_value = "-")]
+    output: PathBuf,
 }
 
 #[derive(Args)]
@@ -254,6 +271,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::RetireAge(a) => retire_age(a),
         Command::Gen(a) => gen(a),
         Command::Chart(a) => chart_cmd(a),
+        Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
     }
 }
 

@@ -12,3 +12,4 @@ mod metrics;
 mod properties;
 mod resident;
 mod segments;
+mod summary;
