@@ -297,7 +297,11 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         None => return Err(RowError::new("scheme", "", "missing", "employee, flexible, resident")),
     };
     let region_key = row.get("region").unwrap_or(row.header.default_region.as_str());
-    let region = region_id(params, region_key, "region")?;
+    let mut notes = Vec::new();
+    let (region, fallback) = resolve_region(params, region_key, "region")?;
+    if fallback {
+        notes.push(fallback_note(params, region_key, region));
+    }
     let hukou = match row.get("hukou") {
         Some(h) => {
             let id = region_id(params, h, "hukou")?;
@@ -364,9 +368,17 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
             "an average index above 0 and at most 3.0",
         ));
     }
-    let index = row
-        .decimal("contribution_index", dec(6, 1), dec(3, 0), "0.6 to 3.0 (60%–300% of the reference wage)")?
-        .unwrap_or(Decimal::ONE);
+    let index =
+        row.decimal("contribution_index", dec(6, 1), dec(3, 0), "0.6 to 3.0 (60%–300% of the reference wage)")?;
+    let index_given = index.is_some();
+    let index = index.unwrap_or(Decimal::ONE);
+    let balance = row.decimal("balance", zero, money_hi, "0 to 1,000,000,000 yuan")?;
+    if balance.is_none() && paid_years > zero {
+        // C27.11: computed with 0, but said (a warning, not silence).
+        notes.push(format!(
+            "balance is empty while paid_years is {paid_years}: the employee account is taken as 0 at as_of {as_of} (C27.11)"
+        ));
+    }
     let shortfall = match row.get("shortfall") {
         None | Some("extend") => Shortfall::Extend,
         Some("resident") => Shortfall::Resident,
@@ -402,10 +414,11 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         avg_index,
         pre_account_years: row.decimal("pre_account_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero),
         trans_index: row.decimal("trans_index", dec(1, 4), dec(3, 0), "an index above 0 and at most 3.0")?,
-        balance: row.decimal("balance", zero, money_hi, "0 to 1,000,000,000 yuan")?.unwrap_or(zero),
+        balance: balance.unwrap_or(zero),
         resident_years: row.decimal("resident_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero),
         resident_balance: row.decimal("resident_balance", zero, money_hi, "0 to 1,000,000,000 yuan")?.unwrap_or(zero),
         index,
+        index_given,
         tier,
         start,
         stop,
@@ -434,12 +447,28 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         discount_rate: rate("discount_rate")?,
         death_age,
         segments: Vec::new(),
+        notes,
     })
 }
 
 fn province_list(params: &Params) -> String {
     let v: Vec<&str> = params.region_keys().filter(|k| !k.contains('/')).collect();
     v.join(", ")
+}
+
+/// Looks up a region for a row or segment (C27.8): an unknown city of a known province
+/// falls back to the province (`true`); an unknown province is an error listing the known
+/// regions.
+pub fn resolve_region(params: &Params, key: &str, column: &str) -> Result<(RegionId, bool), RowError> {
+    params.resolve_region(key).ok_or_else(|| {
+        let all: Vec<&str> = params.region_keys().collect();
+        RowError::new(column, key, "unknown region", all.join(", "))
+    })
+}
+
+/// The `message` note of a region that fell back to its province (C27.8).
+pub fn fallback_note(params: &Params, key: &str, province: RegionId) -> String {
+    format!("region {key} has no city parameters: the province {} is used (C27.8)", params.region(province).key)
 }
 
 /// Looks up a region key; the error lists the known regions.
@@ -470,12 +499,15 @@ pub fn parse_segment(
         Some(v) => return Err(at("scheme", v, "unknown scheme".into(), "employee, flexible, resident")),
         None => return Err(at("scheme", "", "missing".into(), "employee, flexible, resident")),
     };
-    let region = match fields[2] {
-        Some(r) => params.region_id(r).ok_or_else(|| {
-            let all: Vec<&str> = params.region_keys().collect();
-            at("region", r, "unknown region".into(), &all.join(", "))
-        })?,
-        None => row.region,
+    let (region, note) = match fields[2] {
+        Some(r) => match params.resolve_region(r) {
+            Some((id, fallback)) => (id, fallback.then(|| fallback_note(params, r, id))),
+            None => {
+                let all: Vec<&str> = params.region_keys().collect();
+                return Err(at("region", r, "unknown region".into(), &all.join(", ")));
+            }
+        },
+        None => (row.region, None),
     };
     let month = |i: usize, col: &str| -> Result<Month, RowError> {
         let v = fields[i].ok_or_else(|| at(col, "", "missing".into(), "a month YYYY-MM"))?;
@@ -486,6 +518,7 @@ pub fn parse_segment(
     if end < start {
         return Err(at("end", &end.to_string(), format!("before start {start}"), &format!("{start} or later")));
     }
+    let index_given = fields[5].is_some();
     let index = match fields[5] {
         Some(v) => {
             let d = parse_decimal(v).map_err(|why| at("contribution_index", v, why, "0.6 to 3.0"))?;
@@ -506,7 +539,7 @@ pub fn parse_segment(
         }
         None => row.tier,
     };
-    Ok(Segment { line, scheme, region, start, end, index, tier })
+    Ok(Segment { line, scheme, region, start, end, index, tier, index_given, note })
 }
 
 #[cfg(test)]

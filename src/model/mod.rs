@@ -102,6 +102,10 @@ pub struct Segment {
     pub index: Decimal,
     /// Resident tier (defaults to the row's).
     pub tier: Option<Decimal>,
+    /// The contribution index was written in the segment (not the row's default).
+    pub index_given: bool,
+    /// Note for `message` when the region fell back to its province (C27.8).
+    pub note: Option<String>,
 }
 
 /// A validated scenario row (contract §6). Defaults are already applied except where the
@@ -146,6 +150,8 @@ pub struct Scenario {
     pub resident_balance: Decimal,
     /// Future employee/flexible index.
     pub index: Decimal,
+    /// `contribution_index` was written in the row (false: the default 1.0).
+    pub index_given: bool,
     /// Future resident tier.
     pub tier: Option<Decimal>,
     /// First month of future contributions.
@@ -182,6 +188,9 @@ pub struct Scenario {
     pub death_age: Option<u32>,
     /// Future spells from the segments file; empty = the row's own spell.
     pub segments: Vec<Segment>,
+    /// Notes found while reading the row, for `message` (C27.8 region fallback, C27.11
+    /// empty balance); the model's own notes follow them.
+    pub notes: Vec<String>,
 }
 
 /// Status of a computed row.

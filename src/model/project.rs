@@ -240,10 +240,18 @@ impl<'a> Env<'a> {
         Ok((found.tier, subsidy))
     }
 
-    /// 代缴 amount of a region at a month (C19).
+    /// 代缴 amount of a region at a month (C19, C27.4): the region's dated 代缴 series (a
+    /// city inherits its province's), else the region's lowest resident tier in force, with
+    /// provenance `assumed`; 0 only where the region has neither.
     pub fn hardship_amount(&mut self, region: RegionId, at: Month) -> Decimal {
-        let v = self.params().region(region).hardship_amount.at(at);
-        v.map(|v| self.use_value(v)).unwrap_or(Decimal::ZERO)
+        let reg = self.params().region(region);
+        if let Some(v) = reg.hardship_amount.as_ref().and_then(|s| s.at(at)) {
+            return self.use_value(v);
+        }
+        match reg.tiers_at(at).and_then(|t| t.tiers.iter().map(|t| t.tier).min()) {
+            Some(lowest) => self.use_value(Sourced { value: lowest, provenance: Provenance::Assumed }),
+            None => Decimal::ZERO,
+        }
     }
 }
 
@@ -265,14 +273,47 @@ fn at_year(table: &Table, year: i32) -> Option<Sourced<Decimal>> {
     usize::try_from(year - PROJECT_FROM).ok().and_then(|k| table.get(k).copied().flatten())
 }
 
-/// Projects one scenario (C1–C26).
+/// Projects one scenario (C1–C27).
 pub fn project(s: &Scenario, ctx: &Context) -> Result<Outcome, RowError> {
     let mut env = Env::new(s, ctx);
     check_segments(s)?;
-    match s.scheme {
+    let mut out = match s.scheme {
         Scheme::Employee | Scheme::Flexible => employee_row(s, &mut env),
         Scheme::Resident => resident_row(s, &mut env),
+    }?;
+    // Notes from reading the row and its segments (C27.8, C27.11) come first.
+    let mut read: Vec<String> = s.notes.clone();
+    for n in s.segments.iter().filter_map(|g| g.note.as_ref()) {
+        if !read.contains(n) {
+            read.push(n.clone());
+        }
     }
+    if !read.is_empty() {
+        read.append(&mut out.notes);
+        out.notes = read;
+    }
+    Ok(out)
+}
+
+/// Defect note (issue 13): future employee months at the default index 1.0 while the row
+/// gives the known record's `avg_index` — the default stays, but it is said.
+fn default_index_note(s: &Scenario, emp: &EmpAccrual) -> Option<String> {
+    if s.index_given || emp.months == 0 {
+        return None;
+    }
+    let avg = s.avg_index?;
+    let defaulted = if s.segments.is_empty() {
+        true
+    } else {
+        s.segments.iter().any(|g| g.scheme != Scheme::Resident && !g.index_given)
+    };
+    let uses = emp.parts.iter().any(|p| p.index == s.index);
+    (defaulted && uses).then(|| {
+        format!(
+            "contribution_index is empty: future months use the default 1.0 while the known record's avg_index is {}",
+            avg.normalize()
+        )
+    })
 }
 
 /// Overlapping spells in one scheme (employee and flexible count as one) are a row error (C26).
@@ -576,7 +617,10 @@ fn ineligible(
         own_paid: emp.own_paid + res.map_or(Decimal::ZERO, |r| r.own_paid),
         gov_paid: res.map_or(Decimal::ZERO, |r| r.gov_paid),
         refunds: res.map_or(Decimal::ZERO, |r| r.refunds),
-        notes: vec![format!("{} contribution years are short of the minimum {min}", fmt2(years))],
+        notes: [format!("{} contribution years are short of the minimum {min}", fmt2(years))]
+            .into_iter()
+            .chain(default_index_note(s, emp))
+            .collect(),
         provenance: env.provenance,
         last_base: emp.last_part().map(|p| p.base),
         trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
@@ -704,6 +748,7 @@ fn employee_pension(
     let nat = &params.national;
     let money = env.rounding.money;
     let mut notes: Vec<String> = note.into_iter().collect();
+    notes.extend(default_index_note(s, &emp));
 
     // Resident → employee (C24): the resident balance joins; resident years do not count;
     // resident payments of months also paid as employee are refunded.
@@ -803,11 +848,13 @@ fn employee_pension(
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();
     Ok(Outcome {
         status: Status::Ok,
-        scheme: emp.last_part().map(|p| p.scheme).unwrap_or(if s.scheme == Scheme::Resident {
-            Scheme::Employee
+        // C27.10: an employee/flexible row reports its own scheme, also for a career that
+        // mixes the two; a resident row bridged here reports the scheme of its last month.
+        scheme: if s.scheme == Scheme::Resident {
+            emp.last_part().map_or(Scheme::Employee, |p| p.scheme)
         } else {
             s.scheme
-        }),
+        },
         claim_region,
         retire,
         retire_age: age.0,
@@ -911,6 +958,12 @@ fn bridge_to_resident(
     let pension = if employee.is_some() { at_60.max(retire) } else { at_60 };
     as_of_check(s, pension)?;
     let mut notes = Vec::new();
+    // C27.10: a resident pension is claimed in the hukou province: the row's region when it
+    // lies there (its city amounts apply), else the hukou province itself.
+    let claim_region = if params.region(s.region).province == s.hukou { s.region } else { s.hukou };
+    if claim_region != s.region && claim_region == s.hukou {
+        notes.push(format!("resident pension claimed in the hukou province {} (C27.10)", params.region(s.hukou).key));
+    }
 
     // The employee account keeps earning employee interest until the pension month, one
     // C11 amount per calendar year over the whole window `as_of ..= pension − 1`: nothing is
@@ -927,6 +980,7 @@ fn bridge_to_resident(
                 fmt2(n),
                 fmt2(continued.balance)
             ));
+            notes.extend(default_index_note(s, &continued));
             (Some(continued), n)
         }
         None => (None, Decimal::ZERO),
@@ -938,7 +992,12 @@ fn bridge_to_resident(
         notes.push(format!("refund of resident payments for months also paid as employee: {} yuan", fmt2(res.refunds)));
     }
     if s.hardship {
-        notes.push("hardship 代缴 paid by government (amount: region parameter)".to_string());
+        let source = if params.region(s.region).hardship_amount.is_some() {
+            "the region's 代缴 series"
+        } else {
+            "no 代缴 series: the region's lowest tier in force, assumed (C27.4)"
+        };
+        notes.push(format!("hardship 代缴 paid by government (amount: {source})"));
     }
     let twelve = Decimal::from(12);
     let years = env.rounding.years.div((s.resident_years + emp_years) * twelve + Decimal::from(res.twelfths), twelve);
@@ -953,7 +1012,7 @@ fn bridge_to_resident(
     let mut out = Outcome {
         status: Status::Ineligible,
         scheme: Scheme::Resident,
-        claim_region: s.region,
+        claim_region,
         retire: pension,
         retire_age: pension.since(s.birth),
         divisor: None,
@@ -984,7 +1043,7 @@ fn bridge_to_resident(
         return Ok(out);
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.
-    let region = params.region(s.region);
+    let region = params.region(claim_region);
     let resident_basic = match s.resident_basic {
         Some(b) => b,
         None => {
@@ -997,7 +1056,7 @@ fn bridge_to_resident(
                     Decimal::ZERO
                 }
             };
-            let city = if region.province == s.region {
+            let city = if region.province == claim_region {
                 Decimal::ZERO
             } else {
                 region
@@ -1019,7 +1078,7 @@ fn bridge_to_resident(
     let bonus = money.apply(per_year * extra);
     // C23 account = round(balance / 139, 2).
     let account = money.div(balance, nat.resident_divisor);
-    out.avg_wage_retirement = env.wage(s.region, pension.year() + 1, pension).ok();
+    out.avg_wage_retirement = env.wage(claim_region, pension.year() + 1, pension).ok();
     out.status = Status::Ok;
     out.divisor = Some(nat.resident_divisor);
     out.account = account;

@@ -575,14 +575,22 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
     let defaults = RegionFile {
         resident_tiers: f.tiers(&doc)?,
         bonus_per_year: f.step_series(&doc, "bonus_per_year", Decimal::ZERO, Decimal::from(100_000))?,
-        hardship_amount: f.step_series(&doc, "hardship_amount", Decimal::ZERO, Decimal::from(100_000))?,
         ..RegionFile::default()
     };
-    if defaults.resident_tiers.is_none() || defaults.bonus_per_year.is_none() || defaults.hardship_amount.is_none() {
+    if defaults.resident_tiers.is_none() || defaults.bonus_per_year.is_none() {
         return Err(f.invalid(
             "resident_tiers",
             None,
-            "national defaults for resident_tiers, bonus_per_year and hardship_amount are required",
+            "national defaults for resident_tiers and bonus_per_year are required",
+        ));
+    }
+    // C27.4: a region without its own 代缴 series uses its lowest tier in force, so a national
+    // default would never apply; an old file that still has one is told so, not ignored.
+    if doc.get("hardship_amount").is_some() {
+        return Err(f.invalid(
+            "hardship_amount",
+            None,
+            "a region parameter (province or city file); without one the region's lowest resident tier in force is the 代缴 amount (C27.4)",
         ));
     }
     let national = National {
@@ -656,7 +664,7 @@ impl Params {
                     resident_city: rf.resident_city,
                     resident_tiers: rf.resident_tiers.or_else(|| defaults.resident_tiers.clone()).unwrap_or_default(),
                     bonus_per_year: rf.bonus_per_year.or_else(|| defaults.bonus_per_year.clone()).expect("checked"),
-                    hardship_amount: rf.hardship_amount.or_else(|| defaults.hardship_amount.clone()).expect("checked"),
+                    hardship_amount: rf.hardship_amount,
                     resident_account_rate: rf.resident_account_rate,
                     rounding: rf.rounding.unwrap_or(rounding),
                     adjustments: rf.adjustments.unwrap_or_default(),
@@ -681,7 +689,7 @@ impl Params {
                         resident_city: rf.resident_city.or(p.resident_city),
                         resident_tiers: rf.resident_tiers.unwrap_or(p.resident_tiers),
                         bonus_per_year: rf.bonus_per_year.unwrap_or(p.bonus_per_year),
-                        hardship_amount: rf.hardship_amount.unwrap_or(p.hardship_amount),
+                        hardship_amount: rf.hardship_amount.or(p.hardship_amount),
                         resident_account_rate: rf.resident_account_rate.or(p.resident_account_rate),
                         rounding: rf.rounding.unwrap_or(p.rounding),
                         adjustments: rf.adjustments.unwrap_or(p.adjustments),

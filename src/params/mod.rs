@@ -513,7 +513,7 @@ pub struct Region {
     /// 长缴多得 per whole year beyond 15 (C22).
     pub bonus_per_year: StepSeries,
     /// 代缴 amount for hardship rows (C19).
-    pub hardship_amount: StepSeries,
+    pub hardship_amount: Option<StepSeries>,
     /// Resident account crediting rate by year (C19), where the region publishes one.
     pub resident_account_rate: Option<YearSeries>,
     /// Rounding steps (C2).
@@ -609,6 +609,20 @@ impl Params {
     /// Looks a region up by key (`shandong` or `shandong/weifang`).
     pub fn region_id(&self, key: &str) -> Option<RegionId> {
         self.by_key.get(key).copied()
+    }
+
+    /// Looks a region up for a scenario or segment (C27.8): a known key as it is; a
+    /// `province/city` whose city has no parameters falls back to the province, with
+    /// `true` (the caller says so in `message`). None only for an unknown province.
+    pub fn resolve_region(&self, key: &str) -> Option<(RegionId, bool)> {
+        if let Some(id) = self.region_id(key) {
+            return Some((id, false));
+        }
+        let (province, city) = key.split_once('/')?;
+        if city.is_empty() || city.contains('/') {
+            return None;
+        }
+        self.region_id(province).filter(|&id| self.region(id).province == id).map(|id| (id, true))
     }
 
     /// The region with this id.

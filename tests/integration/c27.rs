@@ -232,3 +232,122 @@ fn c27_resident_woman_after_statutory_month_bridges_by_her_years() {
     assert!(short["message"].contains("employee account 52190.92 joins"), "{}", short["message"]);
     assert!(!short["message"].contains("meet the minimum"), "{}", short["message"]);
 }
+
+/// C27.4. Hardship (代缴) rows without a tier, 13 years, born 1968-05 (pension 2028-05),
+/// contributions 2026 and 2027, rate 0. Jinan has no 代缴 series of its own (nor has
+/// Shandong): the government pays the lowest Shandong tier in force, 350, plus that tier's
+/// subsidy 30 → 380 a year, 760.00 (the old national default 100 gave 260). Henan uses the
+/// national tier table, lowest 100 + 30 → 260.00. Weifang has its own series (350 from
+/// 2025) → 760.00. Own payments 0; every such row is `assumed`.
+#[test]
+fn c27_4_default_daijiao_is_the_series_else_the_lowest_tier() {
+    let dir = scratch("c27_4");
+    let csv = "id,scheme,region,birth,as_of,resident_years,hardship\n\
+               jinan,resident,shandong/jinan,1968-05,2026-01,13,true\n\
+               henan,resident,henan,1968-05,2026-01,13,true\n\
+               weifang,resident,shandong/weifang,1968-05,2026-01,13,true\n";
+    let (out, rows) = run_csv(&dir, csv, &["--account-rate", "0"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for (id, paid) in [("jinan", "760.00"), ("henan", "260.00"), ("weifang", "760.00")] {
+        let r = by_id(&rows, id);
+        assert_eq!(
+            cols(r, &["status", "balance", "own_paid", "gov_paid", "provenance"]),
+            ["ok", paid, "0.00", paid, "assumed"],
+            "{id}"
+        );
+    }
+    assert!(by_id(&rows, "jinan")["message"].contains("the region's lowest tier in force, assumed (C27.4)"));
+    assert!(by_id(&rows, "weifang")["message"].contains("amount: the region's 代缴 series"));
+}
+
+/// C27.8. `shandong/yantai` has no city file: the row is computed with Shandong's
+/// parameters and says so; its resident basic pension is Shandong's 228 (national 163 +
+/// province 65, no city amount), where Jinan adds its 10. An unknown province (`mars/x`)
+/// is the only region error. A segment's unknown city falls back the same way.
+/// Born 1968-05, 14 years, 500 tier 2026–2027, rate 0: balance 1000 + 2 × 60 = 1120.00.
+#[test]
+fn c27_8_unknown_city_falls_back_to_the_province_with_a_note() {
+    let dir = scratch("c27_8");
+    let sc = "id,scheme,region,birth,as_of,resident_years,tier\n\
+              yantai,resident,shandong/yantai,1968-05,2026-01,14,500\n\
+              jinan,resident,shandong/jinan,1968-05,2026-01,14,500\n\
+              mars,resident,mars/x,1968-05,2026-01,14,500\n\
+              seg,resident,shandong/weifang,1968-05,2026-01,14,500\n";
+    let seg = format!("{SEG_HEADER}seg,resident,shandong/yantai,2026-01,2027-12,,500\n");
+    let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let y = by_id(&rows, "yantai");
+    assert_eq!(
+        cols(y, &["status", "claim_region", "balance", "resident_basic"]),
+        ["ok", "shandong", "1120.00", "228.00"]
+    );
+    assert!(
+        y["message"].contains("region shandong/yantai has no city parameters: the province shandong is used (C27.8)"),
+        "{}",
+        y["message"]
+    );
+    assert_eq!(cols(by_id(&rows, "jinan"), &["status", "resident_basic"]), ["ok", "238.00"]);
+    let m = by_id(&rows, "mars");
+    assert_eq!(m["status"], "error");
+    assert!(m["message"].contains("column region, value 'mars/x': unknown region"), "{}", m["message"]);
+    let s = by_id(&rows, "seg");
+    assert_eq!(cols(s, &["status", "balance"]), ["ok", "1120.00"]);
+    assert!(s["message"].contains("region shandong/yantai has no city parameters"), "{}", s["message"]);
+}
+
+/// C27.10. A Qingdao resident whose hukou is in Henan claims her resident pension in Henan:
+/// `claim_region` henan and Henan's basic pension, the national 163 alone (Henan has no
+/// provincial floor in the parameters), not Qingdao's 278. Tiers are still Qingdao's (the
+/// spell's region). An employee row whose career ends with flexible months reports its own
+/// scheme, `employee`, not the scheme of the last month.
+#[test]
+fn c27_10_resident_claims_in_hukou_province_and_mixed_career_keeps_row_scheme() {
+    let dir = scratch("c27_10");
+    let sc = "id,scheme,region,hukou,category,birth,as_of,paid_years,avg_index,resident_years,tier\n\
+              qd_henan,resident,shandong/qingdao,henan,,1968-05,2026-01,,,14,500\n\
+              qd,resident,shandong/qingdao,,,1968-05,2026-01,,,14,500\n\
+              mixed,employee,shandong/weifang,,male,1968-01,2026-01,15,1,,\n";
+    let seg = format!("{SEG_HEADER}mixed,employee,,2026-01,2026-12,1.0,\nmixed,flexible,,2027-01,2028-10,1.0,\n");
+    let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let h = by_id(&rows, "qd_henan");
+    assert_eq!(cols(h, &["status", "claim_region", "resident_basic", "balance"]), ["ok", "henan", "163.00", "1120.00"]);
+    assert!(h["message"].contains("resident pension claimed in the hukou province henan (C27.10)"), "{}", h["message"]);
+    assert_eq!(cols(by_id(&rows, "qd"), &["claim_region", "resident_basic"]), ["shandong/qingdao", "278.00"]);
+    let m = by_id(&rows, "mixed");
+    assert_eq!(cols(m, &["status", "scheme", "retire"]), ["ok", "employee", "2028-11"]);
+}
+
+/// C27.11 and defect 2. A man born 1966-01 (statutory 2026-05) with 15 paid years at index
+/// 0.8, `balance` and `contribution_index` empty. The balance is taken as 0 and the message
+/// says so; the 4 future months use the default index 1.0, which is said too because the
+/// row gives avg_index 0.8. Base 7774 (W 2026), credit 621.92 × 4 = 2487.68, interest
+/// 621.92 × (4 + 3 + 2 + 1) / 12 × 3% = 15.548 → 15.55: balance 2503.23; years 15.33;
+/// index (0.8 × 180 + 4) / 184 = 0.80435 → 0.8043. With both given, no such notes.
+#[test]
+fn c27_11_empty_balance_and_default_index_are_said_in_message() {
+    let dir = scratch("c27_11");
+    let csv = "id,scheme,category,birth,as_of,paid_years,avg_index,balance,contribution_index\n\
+               a,employee,male,1966-01,2026-01,15,0.8,,\n\
+               b,employee,male,1966-01,2026-01,15,0.8,0,1.0\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let a = by_id(&rows, "a");
+    assert_eq!(cols(a, &["status", "balance", "years", "avg_index"]), ["ok", "2503.23", "15.33", "0.8043"]);
+    assert!(
+        a["message"].contains(
+            "balance is empty while paid_years is 15: the employee account is taken as 0 at as_of 2026-01 (C27.11)"
+        ),
+        "{}",
+        a["message"]
+    );
+    assert!(
+        a["message"].contains(
+            "contribution_index is empty: future months use the default 1.0 while the known record's avg_index is 0.8"
+        ),
+        "{}",
+        a["message"]
+    );
+    let b = by_id(&rows, "b");
+    assert_eq!(cols(b, &["balance", "avg_index", "message"]), ["2503.23", "0.8043", ""]);
+}
