@@ -1,5 +1,6 @@
 //! divan benches: one person (parse → project → metrics), and one batch of generated rows
 //! through the same steps in parallel. End-to-end figures: scripts/bench.sh.
+#![forbid(unsafe_code)]
 
 use rayon::prelude::*;
 use yanglao::io::scenario::{parse_scenario, Header, Row};

@@ -1,5 +1,6 @@
 //! `yanglao` command line: parse flags, build a validated configuration, call the library,
 //! map the outcome to an exit code (0 all rows ok/ineligible, 3 some rows error, 2 fatal).
+#![forbid(unsafe_code)]
 
 use anyhow::{bail, Context as _, Result};
 use clap::{Args, Parser, Subcommand, ValueEnum};

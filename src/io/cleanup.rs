@@ -15,7 +15,10 @@ pub struct Registered {
     slot: usize,
 }
 
+/// One of the crate's few modules allowed `unsafe`: installing the signal handler and the
+/// C strings it reads.
 #[cfg(unix)]
+#[allow(unsafe_code)]
 mod imp {
     use std::ffi::CString;
     use std::os::unix::ffi::OsStrExt;

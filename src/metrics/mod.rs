@@ -458,10 +458,9 @@ fn pairwise(mut v: [f64; LANES]) -> f64 {
 /// chunks a step (a ← a·y² + (c_{k+1}·y + c_k)) so that each step waits on one product and
 /// one sum; an odd chunk count starts with the last chunk alone.
 fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2 (checked just above).
-        return unsafe { wide::lane_sums(body, y) };
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    if let Some(v) = wide::try_lane_sums(body, y) {
+        return v;
     }
     portable_lane_sums(body, y)
 }
@@ -486,10 +485,9 @@ fn portable_lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
 /// A_j(y) and A_j'(y) for every lane j, two chunks a step like [`lane_sums`]:
 /// a' ← a·y² + (c_{k+1}·y + c_k), d' ← d·y² + (a·2y + c_{k+1}).
 fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2 (checked just above).
-        return unsafe { wide::lane_sums_and_slopes(body, y) };
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    if let Some(v) = wide::try_lane_sums_and_slopes(body, y) {
+        return v;
     }
     portable_lane_sums_and_slopes(body, y)
 }
@@ -516,13 +514,53 @@ fn portable_lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; L
 /// multiplications and additions in the same order as the portable loops (no FMA, whose
 /// single rounding would change the bits), so results do not depend on the machine
 /// (tested below); only the width of the operations differs.
-#[cfg(target_arch = "x86_64")]
+///
+/// One of the crate's few modules allowed `unsafe`: calling a `target_feature` function
+/// and the unaligned loads and stores. Outside it, the `try_` functions are safe: they
+/// check for AVX2 first and give None without it. The `portable` feature leaves the module
+/// out (the same results, bit for bit, from the plain loops).
+#[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+#[allow(unsafe_code)]
 mod wide {
     use super::LANES;
     use std::arch::x86_64::*;
 
     /// Vectors of four lanes.
     const V: usize = LANES / 4;
+
+    fn avx2() -> bool {
+        std::arch::is_x86_feature_detected!("avx2")
+    }
+
+    /// [`lane_sums`] when the processor has AVX2.
+    pub(super) fn try_lane_sums(body: &[f64], y: f64) -> Option<[f64; LANES]> {
+        // SAFETY: the processor supports AVX2 (checked first).
+        avx2().then(|| unsafe { lane_sums(body, y) })
+    }
+
+    /// [`lane_sums_and_slopes`] when the processor has AVX2.
+    pub(super) fn try_lane_sums_and_slopes(body: &[f64], y: f64) -> Option<([f64; LANES], [f64; LANES])> {
+        // SAFETY: the processor supports AVX2 (checked first).
+        avx2().then(|| unsafe { lane_sums_and_slopes(body, y) })
+    }
+
+    /// [`npv`] when the processor has AVX2.
+    pub(super) fn try_npv(body: &[f64], x: f64) -> Option<f64> {
+        // SAFETY: the processor supports AVX2 (checked first).
+        avx2().then(|| unsafe { npv(body, x) })
+    }
+
+    /// [`npv_and_slope`] when the processor has AVX2.
+    pub(super) fn try_npv_and_slope(body: &[f64], x: f64) -> Option<(f64, f64)> {
+        // SAFETY: the processor supports AVX2 (checked first).
+        avx2().then(|| unsafe { npv_and_slope(body, x) })
+    }
+
+    /// [`year_sums`] when the processor has AVX2.
+    pub(super) fn try_year_sums(body: &[f64], out: &mut [f64]) -> Option<usize> {
+        // SAFETY: the processor supports AVX2 (checked first).
+        avx2().then(|| unsafe { year_sums(body, out) })
+    }
 
     #[target_feature(enable = "avx2")]
     fn load(c: &[f64], k: usize) -> __m256d {
@@ -542,12 +580,12 @@ mod wide {
     }
 
     #[target_feature(enable = "avx2")]
-    pub(super) fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
+    fn lane_sums(body: &[f64], y: f64) -> [f64; LANES] {
         store(&sums(body, y))
     }
 
     #[target_feature(enable = "avx2")]
-    pub(super) fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
+    fn lane_sums_and_slopes(body: &[f64], y: f64) -> ([f64; LANES], [f64; LANES]) {
         let (a, d) = sums_and_slopes(body, y);
         (store(&a), store(&d))
     }
@@ -581,7 +619,7 @@ mod wide {
     /// [`super::npv`] for a body of whole chunks, the lane sums and their weighting kept in
     /// registers (the same operations in the same order as the portable function).
     #[target_feature(enable = "avx2")]
-    pub(super) fn npv(body: &[f64], x: f64) -> f64 {
+    fn npv(body: &[f64], x: f64) -> f64 {
         let (xs, y) = super::powers(x);
         let a = sums(body, y);
         let terms: [__m256d; V] = std::array::from_fn(|k| _mm256_mul_pd(load(&xs, k), a[k]));
@@ -590,7 +628,7 @@ mod wide {
 
     /// [`super::npv_and_slope`] for a body of whole chunks, likewise in registers.
     #[target_feature(enable = "avx2")]
-    pub(super) fn npv_and_slope(body: &[f64], x: f64) -> (f64, f64) {
+    fn npv_and_slope(body: &[f64], x: f64) -> (f64, f64) {
         let (xs, y) = block_powers(x);
         let (a, d) = sums_and_slopes(body, y);
         // x^j · (j·A_j + L·y·A_j'), summed, then divided by x.
@@ -605,7 +643,7 @@ mod wide {
 
     /// [`super::year_sums`] with the year's three vectors in registers.
     #[target_feature(enable = "avx2")]
-    pub(super) fn year_sums(body: &[f64], out: &mut [f64]) -> usize {
+    fn year_sums(body: &[f64], out: &mut [f64]) -> usize {
         let mut n = 0;
         for (y, c) in out.iter_mut().zip(body.chunks_exact(12)) {
             *y = hsum(_mm256_add_pd(_mm256_add_pd(load(c, 0), load(c, 1)), load(c, 2)));
@@ -665,10 +703,9 @@ mod wide {
 /// their count. Each year as three vectors of four added lane by lane, then the lanes
 /// (0 + 2) + (1 + 3).
 fn year_sums(body: &[f64], out: &mut [f64]) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2 (checked just above).
-        return unsafe { wide::year_sums(body, out) };
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    if let Some(v) = wide::try_year_sums(body, out) {
+        return v;
     }
     portable_year_sums(body, out)
 }
@@ -686,10 +723,11 @@ fn portable_year_sums(body: &[f64], out: &mut [f64]) -> usize {
 
 /// Σ f[t] x^t with `LANES` independent Horner chains in y = x^LANES (one per residue of t).
 fn npv(f: &[f64], x: f64) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if f.len() % LANES == 0 && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2 (checked just above).
-        return unsafe { wide::npv(f, x) };
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    if f.len().is_multiple_of(LANES) {
+        if let Some(v) = wide::try_npv(f, x) {
+            return v;
+        }
     }
     portable_npv(f, x)
 }
@@ -717,10 +755,11 @@ fn portable_npv(f: &[f64], x: f64) -> f64 {
 /// value = Σ_j x^j A_j(y), slope = Σ_j (j x^(j−1) A_j + L x^(j+L−1) A_j'(y))
 /// = (Σ_j x^j (j A_j + L y A_j'(y))) / x.
 fn npv_and_slope(f: &[f64], x: f64) -> (f64, f64) {
-    #[cfg(target_arch = "x86_64")]
-    if f.len() % LANES == 0 && std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the processor supports AVX2 (checked just above).
-        return unsafe { wide::npv_and_slope(f, x) };
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    if f.len().is_multiple_of(LANES) {
+        if let Some(v) = wide::try_npv_and_slope(f, x) {
+            return v;
+        }
     }
     portable_npv_and_slope(f, x)
 }

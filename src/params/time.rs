@@ -106,24 +106,34 @@ impl AsciiSlot<'_> {
     }
 }
 
-/// Appends `len` (at most 48) ASCII bytes written by `fill` straight into the string's
-/// spare capacity. Building the text elsewhere and copying it costs more than the number
-/// itself: the copy reloads bytes just stored one or two at a time, which the processor
-/// cannot forward, and results are written for every row.
-#[inline(always)]
-pub fn append_ascii(out: &mut String, len: usize, fill: impl FnOnce(&mut AsciiSlot)) {
-    assert!(len <= SLOT, "short text only");
-    // SAFETY: only initialised ASCII bytes are added to the vector (below), so the string
-    // stays valid UTF-8.
-    let v = unsafe { out.as_mut_vec() };
-    v.reserve(SLOT);
-    let spare = &mut v.spare_capacity_mut()[..SLOT];
-    spare.fill(MaybeUninit::new(b'0'));
-    fill(&mut AsciiSlot { dst: &mut spare[..len] });
-    let new_len = v.len() + len;
-    // SAFETY: the `len` bytes after the old length are initialised (all set to '0', then
-    // overwritten by `AsciiSlot`, which writes ASCII only) and within the capacity.
-    unsafe { v.set_len(new_len) };
+pub use spare::append_ascii;
+
+/// The crate's one use of `unsafe` for text: writing straight into a string's spare
+/// capacity (allowed here only; the rest of the crate denies `unsafe`).
+#[allow(unsafe_code)]
+mod spare {
+    use super::{AsciiSlot, SLOT};
+    use std::mem::MaybeUninit;
+
+    /// Appends `len` (at most 48) ASCII bytes written by `fill` straight into the string's
+    /// spare capacity. Building the text elsewhere and copying it costs more than the number
+    /// itself: the copy reloads bytes just stored one or two at a time, which the processor
+    /// cannot forward, and results are written for every row.
+    #[inline(always)]
+    pub fn append_ascii(out: &mut String, len: usize, fill: impl FnOnce(&mut AsciiSlot)) {
+        assert!(len <= SLOT, "short text only");
+        // SAFETY: only initialised ASCII bytes are added to the vector (below), so the string
+        // stays valid UTF-8.
+        let v = unsafe { out.as_mut_vec() };
+        v.reserve(SLOT);
+        let spare = &mut v.spare_capacity_mut()[..SLOT];
+        spare.fill(MaybeUninit::new(b'0'));
+        fill(&mut AsciiSlot { dst: &mut spare[..len] });
+        let new_len = v.len() + len;
+        // SAFETY: the `len` bytes after the old length are initialised (all set to '0', then
+        // overwritten by `AsciiSlot`, which writes ASCII only) and within the capacity.
+        unsafe { v.set_len(new_len) };
+    }
 }
 
 /// Decimal digits of `v` (1 for zero): an estimate from the bit length (× 1233 / 4096 ≈

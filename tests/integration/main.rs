@@ -1,5 +1,6 @@
 //! Integration tests: one binary, one module per area; each test runs the real executable
 //! in its own scratch folder.
+#![forbid(unsafe_code)]
 
 mod c27;
 mod chart;
