@@ -61,37 +61,7 @@ pub struct Summary {
     pub seconds: f64,
 }
 
-/// A problem that stops the run (exit 2).
-#[derive(Debug, thiserror::Error)]
-pub enum FatalError {
-    /// A file cannot be opened or read.
-    #[error("{path}: {source}")]
-    Io {
-        /// File.
-        path: String,
-        /// Cause.
-        source: std::io::Error,
-    },
-    /// The header cannot be used.
-    #[error("{path}: {message}")]
-    Header {
-        /// File.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// The CSV itself is broken.
-    #[error("{path}: {message}")]
-    Csv {
-        /// File.
-        path: String,
-        /// What is wrong.
-        message: String,
-    },
-    /// `--strict` met an error row.
-    #[error("--strict: {0}")]
-    Strict(String),
-}
+pub use super::error::FatalError;
 
 fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> FatalError + '_ {
     move |source| FatalError::Io { path: path.display().to_string(), source }

@@ -20,12 +20,16 @@
 //!   the assumptions the rows' `message` cells mention.
 //! * Output is deterministic: the same input gives byte-identical files (no timestamps, no
 //!   hash-map iteration order).
+#![forbid(unsafe_code)]
 
 mod backend;
 mod data;
 mod draw;
 mod font;
 mod kinds;
+
+// The reading helpers of yanglao-io (line ends, records), as `crate::io::…`.
+pub(crate) use yanglao_io as io;
 
 use std::cell::RefCell;
 use std::fmt;

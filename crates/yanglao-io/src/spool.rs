@@ -6,7 +6,7 @@
 //! the second never sees.)
 
 use super::cleanup;
-use super::pipeline::FatalError;
+use super::error::FatalError;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -40,22 +40,22 @@ pub enum ParamError {
 
 /// The parameter files compiled into the binary, as (relative path, text).
 const BUILTIN: &[(&str, &str)] = &[
-    ("national.toml", include_str!("../../data/params/national.toml")),
-    ("shandong.toml", include_str!("../../data/params/shandong.toml")),
-    ("shandong/weifang.toml", include_str!("../../data/params/shandong/weifang.toml")),
-    ("shandong/qingdao.toml", include_str!("../../data/params/shandong/qingdao.toml")),
-    ("shandong/jinan.toml", include_str!("../../data/params/shandong/jinan.toml")),
-    ("shandong/dezhou.toml", include_str!("../../data/params/shandong/dezhou.toml")),
-    ("jiangsu.toml", include_str!("../../data/params/jiangsu.toml")),
-    ("zhejiang.toml", include_str!("../../data/params/zhejiang.toml")),
-    ("guangdong.toml", include_str!("../../data/params/guangdong.toml")),
-    ("beijing.toml", include_str!("../../data/params/beijing.toml")),
-    ("shanghai.toml", include_str!("../../data/params/shanghai.toml")),
-    ("henan.toml", include_str!("../../data/params/henan.toml")),
+    ("national.toml", include_str!("../../../../data/params/national.toml")),
+    ("shandong.toml", include_str!("../../../../data/params/shandong.toml")),
+    ("shandong/weifang.toml", include_str!("../../../../data/params/shandong/weifang.toml")),
+    ("shandong/qingdao.toml", include_str!("../../../../data/params/shandong/qingdao.toml")),
+    ("shandong/jinan.toml", include_str!("../../../../data/params/shandong/jinan.toml")),
+    ("shandong/dezhou.toml", include_str!("../../../../data/params/shandong/dezhou.toml")),
+    ("jiangsu.toml", include_str!("../../../../data/params/jiangsu.toml")),
+    ("zhejiang.toml", include_str!("../../../../data/params/zhejiang.toml")),
+    ("guangdong.toml", include_str!("../../../../data/params/guangdong.toml")),
+    ("beijing.toml", include_str!("../../../../data/params/beijing.toml")),
+    ("shanghai.toml", include_str!("../../../../data/params/shanghai.toml")),
+    ("henan.toml", include_str!("../../../../data/params/henan.toml")),
 ];
 
 /// The default assumption file compiled into the binary.
-const BUILTIN_ASSUMPTIONS: &str = include_str!("../../data/assumptions.toml");
+const BUILTIN_ASSUMPTIONS: &str = include_str!("../../../../data/assumptions.toml");
 
 /// Run-wide assumptions (`data/assumptions.toml`, `--assumptions FILE`).
 #[derive(Debug, Clone, PartialEq)]

@@ -35,7 +35,7 @@ pub struct LifeTable {
     tail: [Vec<f64>; 3],
 }
 
-const BUILTIN: &str = include_str!("../../data/life-tables/wpp2024-china-2025-2030.csv");
+const BUILTIN: &str = include_str!("../../../../data/life-tables/wpp2024-china-2025-2030.csv");
 
 impl LifeTable {
     /// The shipped default table.

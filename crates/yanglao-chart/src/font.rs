@@ -18,7 +18,7 @@ use plotters::style::FontStyle;
 use super::ChartError;
 
 /// The bundled font subset.
-static BUNDLED: &[u8] = include_bytes!("../../assets/fonts/NotoSansSC-yanglao-subset.otf");
+static BUNDLED: &[u8] = include_bytes!("../../../assets/fonts/NotoSansSC-yanglao-subset.otf");
 
 /// Family name the bundled font is registered under in plotters.
 const BUNDLED_FAMILY: &str = "yanglao-noto-sans-sc";

@@ -9,7 +9,7 @@
 //!   written the rows before the failure.
 
 use super::cleanup;
-use super::pipeline::FatalError;
+use super::error::FatalError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};

@@ -35,7 +35,7 @@ use std::str::FromStr;
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::io::encoding::{record_line, LineEnds};
+use crate::encoding::{record_line, LineEnds};
 
 /// Why a summary could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -85,7 +85,7 @@ pub enum SummaryError {
     },
     /// Reading standard input or writing the output failed.
     #[error(transparent)]
-    Io(#[from] crate::io::pipeline::FatalError),
+    Io(#[from] crate::pipeline::FatalError),
     /// A sum is too large for a decimal (values of about 10^22 yuan).
     #[error("{path}: the sum of column {column} in group {group} is too large to add up")]
     Overflow {
@@ -192,7 +192,7 @@ pub fn command(
     output: &Path,
 ) -> Result<std::process::ExitCode, SummaryError> {
     let by: Vec<String> = by.iter().map(|b| b.trim().to_string()).filter(|b| !b.is_empty()).collect();
-    let input = crate::io::spool::Rereadable::new(results)?;
+    let input = crate::spool::Rereadable::new(results)?;
     let summary = summarise(input.path(), input.shown(), &by)?;
     let table = match format {
         Some("table") => true,
@@ -200,7 +200,7 @@ pub fn command(
         None => output.as_os_str() == "-",
     };
     let bytes = if table { summary.to_table().into_bytes() } else { summary.to_csv() };
-    let mut out = crate::io::sink::Output::create(output)?;
+    let mut out = crate::sink::Output::create(output)?;
     if let Err(e) = out.put(&bytes) {
         out.abandon();
         return Err(e.into());
