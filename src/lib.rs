@@ -6,6 +6,7 @@
 //! `io::cleanup::imp` (the signal handler that removes temporary files).
 #![deny(unsafe_code)]
 pub mod chart;
+pub mod explain;
 pub mod io;
 pub mod metrics;
 pub mod model;

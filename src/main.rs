@@ -35,6 +35,46 @@ enum Command {
     Chart(ChartArgs),
     /// Counts, mean, median, p10 and p90 of total and replacement_rate per group of a results CSV.
     Summary(SummaryArgs),
+    /// Show the whole derivation of one row, step by step, with the rules and sources.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args)]
+struct ExplainArgs {
+    /// Scenario CSV (`-` for standard input).
+    scenarios: PathBuf,
+    /// Id of the row to explain.
+    #[arg(long)]
+    id: String,
+    /// Segments CSV (as for run).
+    #[arg(long, value_name = "FILE")]
+    segments: Option<PathBuf>,
+    /// Language of the titles and labels.
+    #[arg(long, value_enum, default_value_t = LangArg::Zh)]
+    lang: LangArg,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ExplainFormatArg::Text)]
+    format: ExplainFormatArg,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// 中文.
+    Zh,
+    /// English.
+    En,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormatArg {
+    /// Plain text for a terminal.
+    Text,
+    /// Markdown for a report.
+    Markdown,
+    /// JSON (every value a string as run prints it).
+    Json,
 }
 
 #[derive(Args)]
@@ -273,6 +313,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Gen(a) => gen(a),
         Command::Chart(a) => chart_cmd(a),
         Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
+        Command::Explain(a) => explain_cmd(a),
     }
 }
 
@@ -465,5 +506,38 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
     req.paths = paths.as_ref().map(|p| p.path().to_path_buf());
     let rep = chart::render(&req)?;
     chart_report(&rep);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yanglao explain`: the row read as `run` reads it, projected with a trace.
+fn explain_cmd(a: ExplainArgs) -> Result<ExitCode> {
+    use yanglao::explain::{self, ExplainFormat, Lang, Sources};
+    let mut ctx = context(&a.common)?;
+    ctx.trace = true;
+    let sources = match &a.common.params {
+        Some(dir) => Sources::from_dir(dir)?,
+        None => Sources::builtin(),
+    };
+    let (found, warnings) =
+        pipeline::find_scenario(&a.scenarios, a.segments.as_deref(), &ctx, encoding(a.common.encoding), &a.id)?;
+    for w in &warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    let s = match found {
+        None => bail!("{}: no row has id '{}'", a.scenarios.display(), a.id),
+        Some(Err(message)) => bail!("{message}"),
+        Some(Ok(s)) => s,
+    };
+    let lang = match a.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let e = explain::explain(&s, &ctx, &sources, lang).map_err(|e| anyhow::anyhow!(e.message(s.line)))?;
+    let format = match a.format {
+        ExplainFormatArg::Text => ExplainFormat::Text,
+        ExplainFormatArg::Markdown => ExplainFormat::Markdown,
+        ExplainFormatArg::Json => ExplainFormat::Json,
+    };
+    print!("{}", explain::render(&e, format));
     Ok(ExitCode::SUCCESS)
 }

@@ -891,3 +891,26 @@ fn problems_of(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
     }
     out
 }
+
+/// The first row whose id is `id`, read as `run` reads it (encoding, segments attached):
+/// `Ok(None)` when no row has it, `Some(Err(message))` when the row cannot become a
+/// scenario (the message `run` would print), with the warnings `run` would give.
+pub fn find_scenario(
+    input: &Path,
+    segments: Option<&Path>,
+    ctx: &Context,
+    encoding: Encoding,
+    id: &str,
+) -> Result<(Option<Result<crate::model::Scenario, String>>, Vec<String>), FatalError> {
+    let mut summary = Summary::default();
+    let mut source = Source::open(input, segments, encoding, &mut summary)?;
+    let mut item = Item::default();
+    let want = id.trim().as_bytes();
+    while source.next(&mut item)? {
+        if item.rec.get(source.id_col).map(trim_bytes) == Some(want) {
+            let found = scenario_of(&item, &source.header, ctx).map_err(|f| f.message);
+            return Ok((Some(found), summary.warnings));
+        }
+    }
+    Ok((None, summary.warnings))
+}

@@ -2,7 +2,7 @@
 //! career with interest on the combined balance (C26).
 
 use super::project::Env;
-use super::{RowError, Scheme, YearTrace};
+use super::{Event, RowError, Scheme, YearTrace};
 use crate::params::{exact_units, mul_i128, round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -98,6 +98,7 @@ pub(crate) fn accrue(
     if first > last {
         return Ok(EmpAccrual { balance: start_balance, ..EmpAccrual::default() });
     }
+    env.note(|| Event::EmployeeAccrual { first, last, start_balance });
     match accrue_units(env, start_balance, first, last, spells)? {
         Some(acc) => Ok(acc),
         None => accrue_decimal(env, start_balance, first, last, spells),
@@ -143,7 +144,10 @@ fn accrue_units(
     for y in first.year()..=last.year() {
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
-        let Some(rate) = small(env.rate(y)) else { return Ok(None) };
+        let rate_d = env.rate(y);
+        let rate_used = env.used(rate_d);
+        let start = balance;
+        let Some(rate) = small(rate_d) else { return Ok(None) };
         let mut weighted = i128::from(balance) * i128::from(e.since(a) + 1);
         let mut credits: i64 = 0;
         let mut own_year: i64 = 0;
@@ -155,6 +159,7 @@ fn accrue_units(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
+            let w_used = env.used(w);
             let (Some(index), Some(w)) = (small(sp.index), unit(w)) else { return Ok(None) };
             let share = if sp.scheme == Scheme::Flexible { flexible_share } else { employee_share };
             let Some((base, credit, own)) = mul_units(index, w, money)
@@ -171,6 +176,18 @@ fn accrue_units(
             credits = c;
             own_year = o;
             weighted += i128::from(credit) * i128::from(weight);
+            env.note(|| Event::EmployeePart {
+                year: y,
+                region: sp.region,
+                from: p,
+                to: q,
+                index: sp.index,
+                wage: w_used,
+                base: dec(base),
+                credit: dec(credit),
+                own: dec(own),
+                scheme: sp.scheme,
+            });
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -194,6 +211,16 @@ fn accrue_units(
             return Ok(None);
         };
         balance = next;
+        env.note(|| Event::EmployeeYear {
+            year: y,
+            first: a,
+            last: e,
+            start: dec(start),
+            rate: rate_used,
+            credits: dec(credits),
+            interest: dec(next - start - credits),
+            end: dec(next),
+        });
         let Some(t) = own_total.checked_add(own_year) else { return Ok(None) };
         own_total = t;
         if trace {
@@ -227,6 +254,8 @@ fn accrue_decimal(
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
         let rate = env.rate(y);
+        let rate_used = env.used(rate);
+        let start = acc.balance;
         let mut weighted = times(acc.balance, i64::from(e.since(a) + 1));
         let mut credits = Decimal::ZERO;
         let mut own_year = Decimal::ZERO;
@@ -238,6 +267,7 @@ fn accrue_decimal(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
+            let w_used = env.used(w);
             let base = money.mul(sp.index, w);
             let credit = money.mul(base, env.account_share);
             let share = if sp.scheme == Scheme::Flexible { env.flexible_share } else { env.employee_share };
@@ -247,6 +277,18 @@ fn accrue_decimal(
             credits += times(credit, i64::from(k));
             weighted += times(credit, weight);
             own_year += times(own, i64::from(k));
+            env.note(|| Event::EmployeePart {
+                year: y,
+                region: sp.region,
+                from: p,
+                to: q,
+                index: sp.index,
+                wage: w_used,
+                base,
+                credit,
+                own,
+                scheme: sp.scheme,
+            });
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -263,6 +305,16 @@ fn accrue_decimal(
         }
         let interest = money.mul_div(rate, weighted, 12);
         acc.balance += credits + interest;
+        env.note(|| Event::EmployeeYear {
+            year: y,
+            first: a,
+            last: e,
+            start,
+            rate: rate_used,
+            credits,
+            interest,
+            end: acc.balance,
+        });
         if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }

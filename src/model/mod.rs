@@ -8,9 +8,11 @@ mod employee;
 mod project;
 mod resident;
 mod rules;
+mod trace;
 
-pub use project::{project, Context};
+pub use project::{project, project_traced, Context};
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
+pub use trace::{Event, Trace, Used};
 
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;

@@ -2,7 +2,7 @@
 //! Framework: 国发〔2014〕8号 (城乡居民基本养老保险); bridging: 人社部发〔2014〕17号.
 
 use super::project::Env;
-use super::{RowError, YearTrace};
+use super::{Event, RowError, YearTrace};
 use crate::params::{exact_units, round_scaled, Month, RegionId};
 use rust_decimal::Decimal;
 
@@ -97,6 +97,8 @@ fn accrue_units(
     let (mut own_paid, mut gov_paid, mut refunds) = (0i64, 0i64, 0i64);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
+        let rate_used = env.used(rate);
+        let start = balance;
         let Some(r) = i64::try_from(rate.mantissa()).ok() else { return Ok(None) };
         let Some(interest) = balance.checked_mul(r).and_then(|n| round_scaled(n, rate.scale(), 1, money.mode)) else {
             return Ok(None);
@@ -104,6 +106,8 @@ fn accrue_units(
         let Some(b) = balance.checked_add(interest) else { return Ok(None) };
         balance = b;
         let (mut own, mut gov) = (0i64, 0i64);
+        let mut tiers = None;
+        let mut k_used = 0;
         if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
@@ -118,6 +122,10 @@ fn accrue_units(
             let Some(b) = balance.checked_add(own).and_then(|b| b.checked_add(gov)) else { return Ok(None) };
             balance = b;
             let k = employee_months(y).clamp(0, 12);
+            k_used = k;
+            if env.tracing() {
+                tiers = env.params_tiers(sp.region, year_end);
+            }
             acc.twelfths += 12 - k;
             if k > 0 && own != 0 {
                 let Some(r) = own.checked_mul(i64::from(k)).and_then(|n| round_scaled(n, 0, 12, money.mode)) else {
@@ -126,6 +134,17 @@ fn accrue_units(
                 refunds += r;
             }
         }
+        env.note(|| Event::ResidentYear {
+            year: y,
+            start: dec(start),
+            rate: rate_used,
+            interest: dec(interest),
+            own: dec(own),
+            gov: dec(gov),
+            tiers,
+            employee_months: k_used,
+            end: dec(balance),
+        });
         let (Some(o), Some(g)) = (own_paid.checked_add(own), gov_paid.checked_add(gov)) else { return Ok(None) };
         (own_paid, gov_paid) = (o, g);
         if own != 0 {
@@ -159,12 +178,16 @@ fn accrue_decimal(
     let twelve = Decimal::from(12);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
+        let rate_used = env.used(rate);
+        let start = acc.balance;
         let interest = money.mul(acc.balance, rate);
         acc.balance += interest;
         if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
         let (mut own, mut gov) = (Decimal::ZERO, Decimal::ZERO);
+        let mut tiers = None;
+        let mut k_used = 0;
         if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
@@ -176,11 +199,26 @@ fn accrue_decimal(
             }
             acc.balance += own + gov;
             let k = employee_months(y).clamp(0, 12);
+            k_used = k;
+            if env.tracing() {
+                tiers = env.params_tiers(sp.region, year_end);
+            }
             acc.twelfths += 12 - k;
             if k > 0 && !own.is_zero() {
                 acc.refunds += money.apply(own * Decimal::from(k) / twelve);
             }
         }
+        env.note(|| Event::ResidentYear {
+            year: y,
+            start,
+            rate: rate_used,
+            interest,
+            own,
+            gov,
+            tiers,
+            employee_months: k_used,
+            end: acc.balance,
+        });
         acc.own_paid += own;
         acc.gov_paid += gov;
         if !own.is_zero() {

@@ -54,6 +54,19 @@ const BUILTIN: &[(&str, &str)] = &[
     ("henan.toml", include_str!("../../data/params/henan.toml")),
 ];
 
+/// The parameter files compiled into the binary, as (relative path, text): what
+/// `yanglao explain` reads the `source` of each value from.
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    BUILTIN
+}
+
+/// The `*.toml` files below `dir` as (relative path, text), as [`Params::load_dir`] reads them.
+pub fn dir_files(dir: &Path) -> Result<Vec<(String, String)>, ParamError> {
+    let mut files = Vec::new();
+    collect_toml(dir, dir, &mut files)?;
+    Ok(files)
+}
+
 /// The default assumption file compiled into the binary.
 const BUILTIN_ASSUMPTIONS: &str = include_str!("../../data/assumptions.toml");
 

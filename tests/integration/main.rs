@@ -7,6 +7,7 @@ mod chart;
 mod cli;
 mod common;
 mod errors;
+mod explain;
 mod golden;
 mod hostile;
 mod metrics;
