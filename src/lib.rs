@@ -11,4 +11,5 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod params;
+pub mod seek;
 pub mod summary;

@@ -37,6 +37,47 @@ enum Command {
     Summary(SummaryArgs),
     /// Show the whole derivation of one row, step by step, with the rules and sources.
     Explain(ExplainArgs),
+    /// For each row, the smallest value of one input that reaches a target.
+    Seek(SeekArgs),
+}
+
+#[derive(Args)]
+struct SeekArgs {
+    /// Scenario CSV (`-` for standard input).
+    scenarios: PathBuf,
+    /// Target: total=YUAN, replacement_rate=FRACTION or breakeven_age=AGE (reached when at most AGE).
+    #[arg(long, value_name = "METRIC=VALUE")]
+    target: String,
+    /// Input to vary.
+    #[arg(long, value_enum)]
+    vary: VaryArg,
+    /// Output CSV (`-` for standard output).
+    #[arg(short, long, value_name = "OUT.csv")]
+    output: PathBuf,
+    /// Segments CSV (as for run).
+    #[arg(long, value_name = "FILE")]
+    segments: Option<PathBuf>,
+    /// Worker threads, at most 1024 (default or 0: all cores).
+    #[arg(long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
+    #[arg(long)]
+    excel: bool,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum VaryArg {
+    /// Resident tier (the region's tiers).
+    Tier,
+    /// Contribution index 0.60–3.00 in steps of 0.01.
+    #[value(name = "contribution_index")]
+    ContributionIndex,
+    /// Chosen retirement month within the allowed window (C6).
+    Retire,
+    /// Last contribution month.
+    Stop,
 }
 
 #[derive(Args)]
@@ -314,6 +355,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Chart(a) => chart_cmd(a),
         Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
         Command::Explain(a) => explain_cmd(a),
+        Command::Seek(a) => seek_cmd(a),
     }
 }
 
@@ -540,4 +582,45 @@ fn explain_cmd(a: ExplainArgs) -> Result<ExitCode> {
     };
     print!("{}", explain::render(&e, format));
     Ok(ExitCode::SUCCESS)
+}
+
+/// `yanglao seek`: the run pipeline with the seek row writer.
+fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
+    use yanglao::seek::{Seek, Target, Vary};
+    if a.jobs.is_some_and(|j| j > MAX_JOBS) {
+        bail!("--jobs {}: allowed 0 (all cores) to {MAX_JOBS}", a.jobs.unwrap_or_default());
+    }
+    let target = Target::parse(&a.target).map_err(|e| anyhow::anyhow!(e))?;
+    let vary = match a.vary {
+        VaryArg::Tier => Vary::Tier,
+        VaryArg::ContributionIndex => Vary::ContributionIndex,
+        VaryArg::Retire => Vary::Retire,
+        VaryArg::Stop => Vary::Stop,
+    };
+    let ctx = context(&a.common)?;
+    let opts = RunOptions {
+        input: a.scenarios,
+        output: a.output,
+        segments: a.segments,
+        paths: None,
+        batch_size: 1024,
+        format: Format { excel: a.excel },
+        encoding: encoding(a.common.encoding),
+        strict: false,
+        floor: false,
+    };
+    let seek = Seek { vary, target };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let summary = pool.install(|| pipeline::run_with(&opts, &ctx, Some(&seek)))?;
+    for w in &summary.warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    eprintln!(
+        "yanglao: sought {} rows: {} found, {} unreachable, {} error in {:.2} s",
+        summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds
+    );
+    Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

@@ -581,8 +581,26 @@ fn check_outputs(opts: &RunOptions) -> Result<(), FatalError> {
     Ok(())
 }
 
+/// Another kind of output row for the same pipeline (`seek`, `run --reform`): the rows are
+/// read, validated, computed in parallel and written in input order exactly as for `run`;
+/// only what is written for each row differs.
+pub trait RowWriter: Sync {
+    /// The header line, ending in a newline.
+    fn header(&self) -> String;
+    /// Appends the row of a valid scenario; its status for the summary, or the message of
+    /// an error row (which the writer has already written).
+    fn row(&self, s: &crate::model::Scenario, ctx: &Context, fmt: Format, out: &mut String) -> Result<Status, String>;
+    /// Appends the row of a record that is not a valid scenario.
+    fn error(&self, id: &str, label: &str, message: &str, fmt: Format, out: &mut String);
+}
+
 /// Runs the whole pipeline.
 pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
+    run_with(opts, ctx, None)
+}
+
+/// [`run`] with another row writer (`None`: the results rows of `run`).
+pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>) -> Result<Summary, FatalError> {
     let started = Instant::now();
     let mut summary = Summary::default();
     check_outputs(opts)?;
@@ -603,7 +621,7 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         if opts.format.excel {
             out.put("\u{feff}".as_bytes())?;
         }
-        out.put(results::header_line().as_bytes())?;
+        out.put(writer.map_or_else(results::header_line, |w| w.header()).as_bytes())?;
         if let Some(w) = paths_out.as_mut() {
             w.put(metrics::PATHS_HEADER.as_bytes())?;
         }
@@ -655,7 +673,7 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                         if opts.floor {
                             echo(item, &header, ctx, opts.format, out)
                         } else {
-                            process(item, &header, ctx, opts.format, want_paths, out)
+                            process(item, &header, ctx, opts.format, want_paths, writer, out)
                         }
                     })
                 },
@@ -763,14 +781,23 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
 }
 
 /// Parses, projects and formats one record into `out` (its buffers are reused).
-fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool, out: &mut Produced) {
+fn process(
+    item: &Item,
+    header: &Header,
+    ctx: &Context,
+    fmt: Format,
+    want_paths: bool,
+    writer: Option<&dyn RowWriter>,
+    out: &mut Produced,
+) {
     out.csv.clear();
     out.paths.clear();
     out.error = None;
     // Last line of defence: a panic in one row (a bug) becomes that row's error, never a
     // crash and never a lost row. Arithmetic on validated inputs is bounded or checked.
-    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        process_row(item, header, ctx, fmt, want_paths, &mut *out)
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match writer {
+        Some(w) => write_row(item, header, ctx, fmt, w, &mut *out),
+        None => process_row(item, header, ctx, fmt, want_paths, &mut *out),
     }));
     if let Err(cause) = done {
         let why = cause
@@ -788,9 +815,30 @@ fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths:
         let id = id.map(str::to_string).unwrap_or_else(|| item.line.to_string());
         out.csv.clear();
         out.paths.clear();
-        results::push_error(&mut out.csv, &id, &id, &message, fmt);
+        match writer {
+            Some(w) => w.error(&id, &id, &message, fmt, &mut out.csv),
+            None => results::push_error(&mut out.csv, &id, &id, &message, fmt),
+        }
         out.status = None;
         out.error = Some(message);
+    }
+}
+
+/// [`process_row`] for another row writer.
+fn write_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, w: &dyn RowWriter, out: &mut Produced) {
+    match scenario_of(item, header, ctx) {
+        Ok(s) => match w.row(&s, ctx, fmt, &mut out.csv) {
+            Ok(status) => out.status = Some(status),
+            Err(message) => {
+                out.status = None;
+                out.error = Some(message);
+            }
+        },
+        Err(f) => {
+            w.error(&f.id, &f.label, &f.message, fmt, &mut out.csv);
+            out.status = None;
+            out.error = Some(f.message);
+        }
     }
 }
 

@@ -13,5 +13,6 @@ mod hostile;
 mod metrics;
 mod properties;
 mod resident;
+mod seek;
 mod segments;
 mod summary;
