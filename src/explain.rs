@@ -12,9 +12,9 @@
 //! Formats: plain text (a terminal), Markdown (a report), JSON (programs; every value is a
 //! string exactly as `run` prints it).
 
-use crate::io::results::{self, fixed, Echo, Format, Metrics};
+use crate::io::results::{self, fixed, Format, Metrics};
 use crate::metrics;
-use crate::model::{self, Category, Context, Event, Outcome, RowError, Scenario, Scheme, Status, Trace, Used};
+use crate::model::{self, Category, Context, Event, Outcome, RowError, Scenario, Status, Trace, Used};
 use crate::params::{Age, Month, ParamError, Params, Provenance};
 use rust_decimal::Decimal;
 use std::fmt::Write;
@@ -320,8 +320,7 @@ pub fn explain(s: &Scenario, ctx: &Context, sources: &Sources, lang: Lang) -> Re
         });
     }
     let mut row = String::new();
-    let echo = Echo { contribution_index: (s.scheme != Scheme::Resident).then_some(s.index), tier: s.tier };
-    results::push_outcome(&mut row, &s.id, &s.label, &o, &m, echo, &ctx.params, Format::default());
+    crate::io::pipeline::push_result(&mut row, s, &o, ctx, Format::default());
     let result = csv_pairs(&results::header_line(), &row);
     let path_csv = metrics::paths_rows(s, &o, ctx, Format::default());
     let path = csv_table(

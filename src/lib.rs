@@ -11,5 +11,6 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod params;
+pub mod reform;
 pub mod seek;
 pub mod summary;

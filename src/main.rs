@@ -188,6 +188,8 @@ enum KindArg {
     Breakeven,
     /// Total pension against one varied input.
     Sensitivity,
+    /// Change in the monthly pension made by a reform, by scenario or group (results of run --reform).
+    Reform,
 }
 
 #[derive(Args)]
@@ -280,8 +282,23 @@ struct RunArgs {
     /// Benchmark floor: read, parse and rewrite the rows without computing them.
     #[arg(long, hide = true)]
     floor: bool,
+    /// Reform file (TOML patches of the parameters): adds baseline, reform and delta columns
+    /// and the delta's attribution to each patch.
+    #[arg(long, value_name = "REFORM.toml")]
+    reform: Option<PathBuf>,
+    /// How the reform's delta is split among its patches.
+    #[arg(long, value_enum, default_value_t = AttributionArg::Sequential, requires = "reform")]
+    attribution: AttributionArg,
     #[command(flatten)]
     common: CommonArgs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AttributionArg {
+    /// One patch at a time, in the file's order.
+    Sequential,
+    /// The average over all orders (at most 8 patches).
+    Shapley,
 }
 
 #[derive(Args)]
@@ -458,7 +475,22 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     };
     let jobs = a.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
-    let summary = pool.install(|| pipeline::run(&opts, &ctx))?;
+    let writer = match &a.reform {
+        None => None,
+        Some(file) => {
+            if opts.paths.is_some() || opts.floor {
+                bail!("--reform with --paths: the paths are those of the baseline; allowed: run without --reform for them");
+            }
+            let reform = yanglao::reform::Reform::load(file, &ctx.params).map_err(|e| anyhow::anyhow!(e))?;
+            let attribution = match a.attribution {
+                AttributionArg::Sequential => yanglao::reform::Attribution::Sequential,
+                AttributionArg::Shapley => yanglao::reform::Attribution::Shapley,
+            };
+            Some(yanglao::reform::ReformWriter::new(reform, attribution, &ctx).map_err(|e| anyhow::anyhow!(e))?)
+        }
+    };
+    let summary =
+        pool.install(|| pipeline::run_with(&opts, &ctx, writer.as_ref().map(|w| w as &dyn pipeline::RowWriter)))?;
     report(&summary, "computed");
     if let Some(dir) = &a.charts {
         let base =
@@ -540,6 +572,7 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
         KindArg::Path => ChartKind::Path,
         KindArg::Breakeven => ChartKind::Breakeven,
         KindArg::Sensitivity => ChartKind::Sensitivity,
+        KindArg::Reform => ChartKind::Reform,
     };
     // Standard input (`-`) or a pipe: read from a copy (see io::spool).
     let results = yanglao::io::spool::Rereadable::new(&a.results)?;

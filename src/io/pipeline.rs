@@ -870,12 +870,7 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
     };
     match project(&s, ctx) {
         Ok(o) => {
-            let m: Metrics = metrics::compute(&s, &o, ctx);
-            let echo = Echo {
-                contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index),
-                tier: s.tier,
-            };
-            results::push_outcome(&mut out.csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
+            push_result(&mut out.csv, &s, &o, ctx, fmt);
             if want_paths {
                 metrics::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
             }
@@ -883,6 +878,22 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
         }
         Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
     }
+}
+
+/// Appends the results row of a computed scenario, metrics and echoes included, ending in
+/// a newline: what `run` writes for it (also used by `explain` and `run --reform`).
+#[inline]
+pub fn push_result(
+    out: &mut String,
+    s: &crate::model::Scenario,
+    o: &crate::model::Outcome,
+    ctx: &Context,
+    fmt: Format,
+) {
+    let m: Metrics = metrics::compute(s, o, ctx);
+    let echo =
+        Echo { contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index), tier: s.tier };
+    results::push_outcome(out, &s.id, &s.label, o, &m, echo, &ctx.params, fmt);
 }
 
 /// Validates a scenario file without computing: every problem, one line each.
