@@ -115,9 +115,9 @@ fn find_source(v: &toml::Value, when: When) -> Option<String> {
         };
         return list
             .iter()
+            .rev()
             .filter_map(toml::Value::as_table)
-            .filter(|t| entry_month(t).is_some_and(|f| f <= m))
-            .last()
+            .find(|t| entry_month(t).is_some_and(|f| f <= m))
             .and_then(source_of);
     }
     let t = v.as_table()?;
@@ -126,11 +126,11 @@ fn find_source(v: &toml::Value, when: When) -> Option<String> {
         // The year's entry, else the last one before it (the start of a projection).
         (Some(list), When::Year(y)) => list
             .iter()
+            .rev()
             .filter_map(toml::Value::as_table)
-            .filter(|e| entry_month(e).is_some_and(|f| f <= Month::january(y)))
-            .last(),
+            .find(|e| entry_month(e).is_some_and(|f| f <= Month::january(y))),
         (Some(list), When::Month(m)) => {
-            list.iter().filter_map(toml::Value::as_table).filter(|e| entry_month(e).is_some_and(|f| f <= m)).last()
+            list.iter().rev().filter_map(toml::Value::as_table).find(|e| entry_month(e).is_some_and(|f| f <= m))
         }
         _ => None,
     };
@@ -451,7 +451,7 @@ fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     match &ev[i] {
                         p @ Event::EmployeePart { .. } => parts.push(p),
                         Event::EmployeeYear { year, first, last, start, rate: r, credits, interest, end: e } => {
-                            let mine: Vec<&Event> = parts.drain(..).collect();
+                            let mine: Vec<&Event> = std::mem::take(&mut parts);
                             let col = |f: &dyn Fn(&Event) -> String| -> String {
                                 mine.iter().map(|p| f(p)).collect::<Vec<_>>().join(" / ")
                             };
@@ -892,8 +892,8 @@ fn metric_steps(cx: &Ctx, o: &Outcome, m: &Metrics) -> Vec<Step> {
         result,
         table: None,
     };
-    let mut out = Vec::new();
-    out.push(step(
+    vec![
+        step(
         cx.t("Replacement rate", "替代率"),
         "total ÷ last monthly contribution base".into(),
         vec![
@@ -902,15 +902,15 @@ fn metric_steps(cx: &Ctx, o: &Outcome, m: &Metrics) -> Vec<Step> {
         ],
         opt(m.replacement_rate, 4),
         "replacement_rate",
-    ));
-    out.push(step(
+    ),
+    step(
         cx.t("Replacement rate against the average wage", "相对社平工资替代率"),
         "total ÷ average monthly wage of the retirement year".into(),
         vec![cx.computed(cx.t("average wage", "社平工资"), o.avg_wage_retirement.map(m2).unwrap_or_default())],
         opt(m.replacement_rate_avg, 4),
         "replacement_rate_avg",
-    ));
-    out.push(step(
+    ),
+    step(
         cx.t("Break-even age", "回本年龄"),
         cx.t(
             "first month whose payment brings cumulative receipts up to cumulative net own payments (see the path below)",
@@ -919,36 +919,36 @@ fn metric_steps(cx: &Ctx, o: &Outcome, m: &Metrics) -> Vec<Step> {
         vec![cx.computed("own_paid".into(), m2(o.own_paid))],
         m.breakeven_age.map(|a| Age(a).to_string()).unwrap_or_default(),
         "breakeven_age",
-    ));
-    out.push(step(
+    ),
+    step(
         "IRR".into(),
         "(1 + i)^12 − 1, own payments = survival-weighted receipts".into(),
         Vec::new(),
         opt(m.irr, 4),
         "irr",
-    ));
-    out.push(step(
+    ),
+    step(
         cx.t("Pension wealth", "养老金财富"),
         "Σ pension × survival × (1 + discount_rate)^(−months/12)".into(),
         Vec::new(),
         opt(m.pension_wealth, 2),
         "pension_wealth",
-    ));
-    out.push(step(
+    ),
+    step(
         cx.t("Money's worth", "货币价值比"),
         "pension wealth ÷ own payments accumulated to the pension month".into(),
         Vec::new(),
         opt(m.money_worth, 4),
         "money_worth",
-    ));
-    out.push(step(
+    ),
+    step(
         cx.t("Provenance of the row", "本行数据来源等级"),
         cx.t("weakest tag of every value used", "所用数值中最弱的来源等级"),
         Vec::new(),
         m.provenance.max(o.provenance).as_str().to_string(),
         "provenance",
-    ));
-    out
+    ),
+    ]
 }
 
 // ---------------------------------------------------------------------------------------

@@ -283,13 +283,13 @@ fn parse_patch(file: &str, i: usize, item: &toml::Value, params: &Params) -> Res
         (Target::Undated { .. }, Some(_)) => {
             return Err(format!("{}: '{path}' is not dated; allowed: no from (it applies to every row)", at("from")))
         }
-        (Target::Undated { key }, None) => {
+        (Target::Undated { key }, None)
             if key.starts_with("retirement.")
-                && (value.fract() != Decimal::ZERO || (op == Op::Mul && value < Decimal::ZERO))
-            {
-                return Err(format!("{}: {value}; allowed a whole number of years or months for {path}", at("value")));
-            }
+                && (value.fract() != Decimal::ZERO || (op == Op::Mul && value < Decimal::ZERO)) =>
+        {
+            return Err(format!("{}: {value}; allowed a whole number of years or months for {path}", at("value")));
         }
+        (Target::Undated { .. }, None) => {}
         (_, None) => return Err(format!("{}: missing; '{path}' is dated, allowed a month \"YYYY-MM\"", at("from"))),
         _ => {}
     }

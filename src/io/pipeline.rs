@@ -951,6 +951,9 @@ fn problems_of(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
     out
 }
 
+/// What [`find_scenario`] found: nothing, the row's scenario, or the row's error message.
+pub type Found = Option<Result<crate::model::Scenario, String>>;
+
 /// The first row whose id is `id`, read as `run` reads it (encoding, segments attached):
 /// `Ok(None)` when no row has it, `Some(Err(message))` when the row cannot become a
 /// scenario (the message `run` would print), with the warnings `run` would give.
@@ -960,7 +963,7 @@ pub fn find_scenario(
     ctx: &Context,
     encoding: Encoding,
     id: &str,
-) -> Result<(Option<Result<crate::model::Scenario, String>>, Vec<String>), FatalError> {
+) -> Result<(Found, Vec<String>), FatalError> {
     let mut summary = Summary::default();
     let mut source = Source::open(input, segments, encoding, &mut summary)?;
     let mut item = Item::default();
