@@ -35,6 +35,9 @@
 //!   `national.retirement.flexible_window_months`, `national.shares.account`,
 //!   `.employee_own`, `.flexible_own`, `national.divisor.resident`.
 //!
+//! A step parameter the region does not have (no `resident_city`, no dated 代缴) starts
+//! from 0 at `from` (for 代缴 this replaces the lowest-tier default of C27.4).
+//!
 //! A patch on a province also changes its cities that use the province's value (a city
 //! overlay with its own value keeps it). Patched values take the patch's `provenance`
 //! (default `assumed`). Patches apply in file order, so two patches of one parameter
@@ -435,7 +438,7 @@ fn apply_patch(params: &mut Params, p: &Patch, growth: Decimal, account_rate: De
                         reg.transitional_rate.get_or_insert_with(|| StepSeries { steps: Vec::new() })
                     }
                     "bonus_per_year" => &mut reg.bonus_per_year,
-                    _ => &mut reg.hardship_amount,
+                    _ => reg.hardship_amount.get_or_insert_with(|| StepSeries { steps: Vec::new() }),
                 };
                 patch_steps(series, p, from);
             }

@@ -283,8 +283,10 @@ impl Seek {
             }
             (Vary::ContributionIndex, Value::Number(i)) => {
                 s.index = i;
+                s.index_given = true;
                 for g in s.segments.iter_mut().filter(|g| g.scheme != Scheme::Resident) {
                     g.index = i;
+                    g.index_given = true;
                 }
             }
             (Vary::Retire, Value::Month(m)) => s.retire = Some(m),
