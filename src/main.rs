@@ -2,8 +2,11 @@
 //! map the outcome to an exit code (0 all rows ok/ineligible, 3 some rows error, 2 fatal).
 #![forbid(unsafe_code)]
 
+mod cli;
+
 use anyhow::{bail, Context as _, Result};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::Parser;
+use cli::*;
 use rust_decimal::Decimal;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -13,228 +16,6 @@ use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
 use yanglao::model::{self, Category, Context};
 use yanglao::params::{Assumptions, LifeTable, Month, Params};
-
-#[derive(Parser)]
-#[command(name = "yanglao", version, about = "Projects Chinese basic pensions (养老金) from scenario CSVs")]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
-
-#[derive(Subcommand)]
-enum Command {
-    /// Compute a results CSV from a scenario CSV (one output row per input row, in order).
-    Run(Box<RunArgs>),
-    /// Validate a scenario CSV without computing; report every problem.
-    Check(CheckArgs),
-    /// Print the statutory retirement month, age and minimum years (C4, C5).
-    RetireAge(RetireAgeArgs),
-    /// Write a stylised-worker grid (cohorts × categories × indices × tiers × careers × regions).
-    Gen(GenArgs),
-    /// Draw a chart (PNG or SVG, with the plotted numbers as CSV) from a results CSV.
-    Chart(ChartArgs),
-    /// Counts, mean, median, p10 and p90 of total and replacement_rate per group of a results CSV.
-    Summary(SummaryArgs),
-}
-
-#[derive(Args)]
-struct SummaryArgs {
-    /// Results CSV written by `yanglao run` (`-` for standard input).
-    results: PathBuf,
-    /// Columns to group by, comma-separated (e.g. scheme,tier,claim_region); none: all rows.
-    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
-    by: Vec<String>,
-    /// Output format (default: table on standard output, csv with -o FILE).
-    #[arg(long, value_parser = ["csv", "table"])]
-    format: Option<String>,
-    /// Output file (`-` for standard output, the default).
-    #[arg(short, long, value_name = "FILE", default_value = "-")]
-    output: PathBuf,
-}
-
-#[derive(Args)]
-struct ChartStyle {
-    /// Width in pixels.
-    #[arg(long, default_value_t = chart::DEFAULT_WIDTH)]
-    width: u32,
-    /// Height in pixels.
-    #[arg(long, default_value_t = chart::DEFAULT_HEIGHT)]
-    height: u32,
-    /// Resolution in dots per inch (written into the PNG; text scales with it).
-    #[arg(long, default_value_t = chart::DEFAULT_DPI)]
-    dpi: u32,
-    /// Font file (TTF/OTF) instead of the bundled Noto Sans SC subset.
-    #[arg(long, value_name = "PATH")]
-    font: Option<PathBuf>,
-    /// Column to group scenarios by (compare: one bar per value; sensitivity: one line per value).
-    #[arg(long, value_name = "COLUMN")]
-    group: Option<String>,
-    /// Column on the x axis of the sensitivity chart (default contribution_index).
-    #[arg(long, value_name = "COLUMN")]
-    vary: Option<String>,
-    /// Only these scenario ids (repeatable).
-    #[arg(long = "id", value_name = "ID")]
-    ids: Vec<String>,
-}
-
-#[derive(Args)]
-struct ChartArgs {
-    /// Results CSV written by `yanglao run` (`-` for standard input).
-    results: PathBuf,
-    /// Paths CSV written by `yanglao run --paths` (needed for path and breakeven).
-    #[arg(long, value_name = "FILE")]
-    paths: Option<PathBuf>,
-    /// Chart kind.
-    #[arg(long, value_enum)]
-    kind: KindArg,
-    /// Output file, .png or .svg; the plotted numbers go beside it as .csv.
-    #[arg(short, long, value_name = "FILE")]
-    output: PathBuf,
-    /// Title instead of the default one.
-    #[arg(long)]
-    title: Option<String>,
-    #[command(flatten)]
-    style: ChartStyle,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum KindArg {
-    /// Monthly pension at the start, stacked by component, one bar per scenario or group.
-    Compare,
-    /// Monthly pension by age after retirement.
-    Path,
-    /// Cumulative own payments against cumulative pension received, with the break-even point.
-    Breakeven,
-    /// Total pension against one varied input.
-    Sensitivity,
-}
-
-#[derive(Args)]
-struct GenArgs {
-    /// Number of rows.
-    #[arg(long, value_name = "N")]
-    n: u64,
-    /// Seed (the same seed gives the same file).
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Output CSV (`-` for standard output).
-    #[arg(short, long, value_name = "FILE")]
-    output: PathBuf,
-}
-
-#[derive(Args)]
-struct CommonArgs {
-    /// Assumption file (TOML: as_of, wage_growth, account_rate, indexation, discount_rate).
-    #[arg(long, value_name = "FILE")]
-    assumptions: Option<PathBuf>,
-    /// Default month of the known record for rows without as_of/start (YYYY-MM).
-    #[arg(long, value_name = "YYYY-MM")]
-    as_of: Option<String>,
-    /// Parameter directory to use instead of the built-in data/params.
-    #[arg(long, value_name = "DIR")]
-    params: Option<PathBuf>,
-    /// Input encoding.
-    #[arg(long, value_enum, default_value_t = EncodingArg::Auto)]
-    encoding: EncodingArg,
-    /// Override the yearly wage growth after the last official year (fraction).
-    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
-    wage_growth: Option<String>,
-    /// Override the crediting rate for years without an official rate (fraction).
-    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
-    account_rate: Option<String>,
-    /// Override the yearly pension increase after the last official year (fraction).
-    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
-    indexation: Option<String>,
-    /// Override the discount rate for present values (fraction).
-    #[arg(long, value_name = "RATE", allow_negative_numbers = true)]
-    discount_rate: Option<String>,
-    /// Life table CSV (age, sex, qx) instead of the built-in UN WPP 2024 China table.
-    #[arg(long, value_name = "FILE")]
-    life_table: Option<PathBuf>,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum EncodingArg {
-    /// UTF-8 unless the start of the file is not valid UTF-8, then GB18030.
-    Auto,
-    /// UTF-8 (BOM accepted).
-    Utf8,
-    /// GB18030 / GBK (Excel on Chinese Windows).
-    Gb18030,
-}
-
-#[derive(Args)]
-struct RunArgs {
-    /// Scenario CSV (`-` for standard input).
-    scenarios: PathBuf,
-    /// Results CSV to write (`-` for standard output). A file is replaced only when the run
-    /// ends well; a link is followed; standard output, a pipe or a device gets the rows as
-    /// they come.
-    #[arg(short, long, value_name = "RESULTS.csv")]
-    output: PathBuf,
-    /// Segments CSV: spells per scenario, grouped by id in scenario order.
-    #[arg(long, value_name = "FILE")]
-    segments: Option<PathBuf>,
-    /// Also write yearly paths (long format) to this CSV.
-    #[arg(long, value_name = "FILE")]
-    paths: Option<PathBuf>,
-    /// Worker threads, at most 1024 (default or 0: all cores).
-    #[arg(long, value_name = "N")]
-    jobs: Option<usize>,
-    /// Rows per batch, 1 to 16384 (memory is proportional to it).
-    #[arg(long, value_name = "N", default_value_t = 4096)]
-    batch_size: usize,
-    /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
-    #[arg(long)]
-    excel: bool,
-    /// Stop at the first error row (exit 2; a results file is left as it was, while standard
-    /// output or a pipe has had the rows before it).
-    #[arg(long)]
-    strict: bool,
-    /// Also draw the standard charts (compare, sensitivity; path and breakeven with --paths) into DIR.
-    #[arg(long, value_name = "DIR")]
-    charts: Option<PathBuf>,
-    #[command(flatten)]
-    chart_style: ChartStyle,
-    /// Benchmark floor: read, parse and rewrite the rows without computing them.
-    #[arg(long, hide = true)]
-    floor: bool,
-    #[command(flatten)]
-    common: CommonArgs,
-}
-
-#[derive(Args)]
-struct CheckArgs {
-    /// Scenario CSV (`-` for standard input).
-    scenarios: PathBuf,
-    /// Segments CSV to check with it.
-    #[arg(long, value_name = "FILE")]
-    segments: Option<PathBuf>,
-    #[command(flatten)]
-    common: CommonArgs,
-}
-
-#[derive(Args)]
-struct RetireAgeArgs {
-    /// Birth month, YYYY-MM.
-    #[arg(long)]
-    birth: String,
-    /// Retirement group.
-    #[arg(long, value_enum)]
-    category: CategoryArg,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum CategoryArg {
-    /// Men (original age 60).
-    Male,
-    /// Women with original age 55.
-    #[value(name = "female_cadre")]
-    FemaleCadre,
-    /// Women with original age 50.
-    #[value(name = "female_worker")]
-    FemaleWorker,
-}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -273,6 +54,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Gen(a) => gen(a),
         Command::Chart(a) => chart_cmd(a),
         Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
+        Command::Explain(a) => explain_cmd(a),
+        Command::Seek(a) => seek_cmd(a),
     }
 }
 
@@ -375,7 +158,22 @@ fn run(a: RunArgs) -> Result<ExitCode> {
     };
     let jobs = a.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
-    let summary = pool.install(|| pipeline::run(&opts, &ctx))?;
+    let writer = match &a.reform {
+        None => None,
+        Some(file) => {
+            if opts.paths.is_some() || opts.floor {
+                bail!("--reform with --paths: the paths are those of the baseline; allowed: run without --reform for them");
+            }
+            let reform = yanglao::reform::Reform::load(file, &ctx.params).map_err(|e| anyhow::anyhow!(e))?;
+            let attribution = match a.attribution {
+                AttributionArg::Sequential => yanglao::reform::Attribution::Sequential,
+                AttributionArg::Shapley => yanglao::reform::Attribution::Shapley,
+            };
+            Some(yanglao::reform::ReformWriter::new(reform, attribution, &ctx).map_err(|e| anyhow::anyhow!(e))?)
+        }
+    };
+    let summary =
+        pool.install(|| pipeline::run_with(&opts, &ctx, writer.as_ref().map(|w| w as &dyn pipeline::RowWriter)))?;
     report(&summary, "computed");
     if let Some(dir) = &a.charts {
         let base =
@@ -457,6 +255,7 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
         KindArg::Path => ChartKind::Path,
         KindArg::Breakeven => ChartKind::Breakeven,
         KindArg::Sensitivity => ChartKind::Sensitivity,
+        KindArg::Reform => ChartKind::Reform,
     };
     // Standard input (`-`) or a pipe: read from a copy (see io::spool).
     let results = yanglao::io::spool::Rereadable::new(&a.results)?;
@@ -466,4 +265,78 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
     let rep = chart::render(&req)?;
     chart_report(&rep);
     Ok(ExitCode::SUCCESS)
+}
+
+/// `yanglao explain`: the row read as `run` reads it, projected with a trace.
+fn explain_cmd(a: ExplainArgs) -> Result<ExitCode> {
+    use yanglao::explain::{self, ExplainFormat, Lang, Sources};
+    let mut ctx = context(&a.common)?;
+    ctx.trace = true;
+    let sources = match &a.common.params {
+        Some(dir) => Sources::from_dir(dir)?,
+        None => Sources::builtin(),
+    };
+    let (found, warnings) =
+        pipeline::find_scenario(&a.scenarios, a.segments.as_deref(), &ctx, encoding(a.common.encoding), &a.id)?;
+    for w in &warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    let s = match found {
+        None => bail!("{}: no row has id '{}'", a.scenarios.display(), a.id),
+        Some(Err(message)) => bail!("{message}"),
+        Some(Ok(s)) => s,
+    };
+    let lang = match a.lang {
+        LangArg::Zh => Lang::Zh,
+        LangArg::En => Lang::En,
+    };
+    let e = explain::explain(&s, &ctx, &sources, lang).map_err(|e| anyhow::anyhow!(e.message(s.line)))?;
+    let format = match a.format {
+        ExplainFormatArg::Text => ExplainFormat::Text,
+        ExplainFormatArg::Markdown => ExplainFormat::Markdown,
+        ExplainFormatArg::Json => ExplainFormat::Json,
+    };
+    print!("{}", explain::render(&e, format));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `yanglao seek`: the run pipeline with the seek row writer.
+fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
+    use yanglao::seek::{Seek, Target, Vary};
+    if a.jobs.is_some_and(|j| j > MAX_JOBS) {
+        bail!("--jobs {}: allowed 0 (all cores) to {MAX_JOBS}", a.jobs.unwrap_or_default());
+    }
+    let target = Target::parse(&a.target).map_err(|e| anyhow::anyhow!(e))?;
+    let vary = match a.vary {
+        VaryArg::Tier => Vary::Tier,
+        VaryArg::ContributionIndex => Vary::ContributionIndex,
+        VaryArg::Retire => Vary::Retire,
+        VaryArg::Stop => Vary::Stop,
+    };
+    let ctx = context(&a.common)?;
+    let opts = RunOptions {
+        input: a.scenarios,
+        output: a.output,
+        segments: a.segments,
+        paths: None,
+        batch_size: 1024,
+        format: Format { excel: a.excel },
+        encoding: encoding(a.common.encoding),
+        strict: false,
+        floor: false,
+    };
+    let seek = Seek { vary, target };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(a.jobs.unwrap_or(0))
+        .build()
+        .context("cannot start worker threads")?;
+    let summary = pool.install(|| pipeline::run_with(&opts, &ctx, Some(&seek)))?;
+    for w in &summary.warnings {
+        eprintln!("yanglao: warning: {w}");
+    }
+    eprintln!(
+        "yanglao: sought {} rows: {} found, {} unreachable, {} error in {:.2} s",
+        summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds
+    );
+    Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

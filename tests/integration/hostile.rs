@@ -98,7 +98,7 @@ proptest! {
         if let Ok(s) = parse_scenario(&Row::new(&header, &rec), 2, &ctx.params, ctx.assumptions.as_of) {
             if let Ok(o) = project(&s, ctx) {
                 let m = metrics::compute(&s, &o, ctx);
-                let _ = (m, metrics::paths_rows(&s, &o, ctx, Default::default()));
+                let _ = (m, yanglao::io::paths::paths_rows(&s, &o, ctx, Default::default()));
             }
         }
     }

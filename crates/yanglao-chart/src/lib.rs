@@ -27,6 +27,7 @@ mod data;
 mod draw;
 mod font;
 mod kinds;
+mod reform;
 
 // The reading helpers of yanglao-io (line ends, records), as `crate::io::…`.
 pub(crate) use yanglao_io as io;
@@ -68,6 +69,8 @@ pub enum ChartKind {
     Breakeven,
     /// Total pension against one varied input column.
     Sensitivity,
+    /// Change in the monthly pension made by a reform, stacked by patch (`run --reform`).
+    Reform,
 }
 
 impl ChartKind {
@@ -81,6 +84,7 @@ impl ChartKind {
             ChartKind::Path => "path",
             ChartKind::Breakeven => "breakeven",
             ChartKind::Sensitivity => "sensitivity",
+            ChartKind::Reform => "reform",
         }
     }
 }
@@ -95,7 +99,11 @@ impl FromStr for ChartKind {
     type Err = ChartError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        ChartKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| ChartError::UnknownKind(s.to_string()))
+        ChartKind::ALL
+            .into_iter()
+            .chain([ChartKind::Reform])
+            .find(|k| k.name() == s)
+            .ok_or_else(|| ChartError::UnknownKind(s.to_string()))
     }
 }
 
@@ -319,6 +327,7 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
         ChartKind::Sensitivity => kinds::sensitivity(req, &mut warnings)?,
         ChartKind::Path => kinds::path(req, &mut warnings)?,
         ChartKind::Breakeven => kinds::breakeven(req, &mut warnings)?,
+        ChartKind::Reform => reform::reform(req, &mut warnings)?,
     };
     let bytes = match format {
         Format::Png => png_bytes(req, &prepared, &font, &mut warnings)?,

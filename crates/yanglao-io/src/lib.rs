@@ -9,10 +9,14 @@
 pub mod cleanup;
 pub mod encoding;
 pub mod error;
+pub mod explain;
 pub mod gen;
+pub mod paths;
 pub mod pipeline;
+pub mod reform;
 pub mod results;
 pub mod scenario;
+pub mod seek;
 pub mod sink;
 pub mod spool;
 pub mod summary;

@@ -551,8 +551,26 @@ fn check_outputs(opts: &RunOptions) -> Result<(), FatalError> {
     Ok(())
 }
 
+/// Another kind of output row for the same pipeline (`seek`, `run --reform`): the rows are
+/// read, validated, computed in parallel and written in input order exactly as for `run`;
+/// only what is written for each row differs.
+pub trait RowWriter: Sync {
+    /// The header line, ending in a newline.
+    fn header(&self) -> String;
+    /// Appends the row of a valid scenario; its status for the summary, or the message of
+    /// an error row (which the writer has already written).
+    fn row(&self, s: &crate::model::Scenario, ctx: &Context, fmt: Format, out: &mut String) -> Result<Status, String>;
+    /// Appends the row of a record that is not a valid scenario.
+    fn error(&self, id: &str, label: &str, message: &str, fmt: Format, out: &mut String);
+}
+
 /// Runs the whole pipeline.
 pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
+    run_with(opts, ctx, None)
+}
+
+/// [`run`] with another row writer (`None`: the results rows of `run`).
+pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>) -> Result<Summary, FatalError> {
     let started = Instant::now();
     let mut summary = Summary::default();
     check_outputs(opts)?;
@@ -573,9 +591,9 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
         if opts.format.excel {
             out.put("\u{feff}".as_bytes())?;
         }
-        out.put(results::header_line().as_bytes())?;
+        out.put(writer.map_or_else(results::header_line, |w| w.header()).as_bytes())?;
         if let Some(w) = paths_out.as_mut() {
-            w.put(metrics::PATHS_HEADER.as_bytes())?;
+            w.put(super::paths::PATHS_HEADER.as_bytes())?;
         }
         let batch = opts.batch_size.max(1);
         let header = source.header.clone();
@@ -625,7 +643,7 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
                         if opts.floor {
                             echo(item, &header, ctx, opts.format, out)
                         } else {
-                            process(item, &header, ctx, opts.format, want_paths, out)
+                            process(item, &header, ctx, opts.format, want_paths, writer, out)
                         }
                     })
                 },
@@ -733,14 +751,23 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
 }
 
 /// Parses, projects and formats one record into `out` (its buffers are reused).
-fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool, out: &mut Produced) {
+fn process(
+    item: &Item,
+    header: &Header,
+    ctx: &Context,
+    fmt: Format,
+    want_paths: bool,
+    writer: Option<&dyn RowWriter>,
+    out: &mut Produced,
+) {
     out.csv.clear();
     out.paths.clear();
     out.error = None;
     // Last line of defence: a panic in one row (a bug) becomes that row's error, never a
     // crash and never a lost row. Arithmetic on validated inputs is bounded or checked.
-    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        process_row(item, header, ctx, fmt, want_paths, &mut *out)
+    let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match writer {
+        Some(w) => write_row(item, header, ctx, fmt, w, &mut *out),
+        None => process_row(item, header, ctx, fmt, want_paths, &mut *out),
     }));
     if let Err(cause) = done {
         let why = cause
@@ -758,9 +785,30 @@ fn process(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths:
         let id = id.map(str::to_string).unwrap_or_else(|| item.line.to_string());
         out.csv.clear();
         out.paths.clear();
-        results::push_error(&mut out.csv, &id, &id, &message, fmt);
+        match writer {
+            Some(w) => w.error(&id, &id, &message, fmt, &mut out.csv),
+            None => results::push_error(&mut out.csv, &id, &id, &message, fmt),
+        }
         out.status = None;
         out.error = Some(message);
+    }
+}
+
+/// [`process_row`] for another row writer.
+fn write_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, w: &dyn RowWriter, out: &mut Produced) {
+    match scenario_of(item, header, ctx) {
+        Ok(s) => match w.row(&s, ctx, fmt, &mut out.csv) {
+            Ok(status) => out.status = Some(status),
+            Err(message) => {
+                out.status = None;
+                out.error = Some(message);
+            }
+        },
+        Err(f) => {
+            w.error(&f.id, &f.label, &f.message, fmt, &mut out.csv);
+            out.status = None;
+            out.error = Some(f.message);
+        }
     }
 }
 
@@ -792,19 +840,30 @@ fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_pa
     };
     match project(&s, ctx) {
         Ok(o) => {
-            let m: Metrics = metrics::compute(&s, &o, ctx);
-            let echo = Echo {
-                contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index),
-                tier: s.tier,
-            };
-            results::push_outcome(&mut out.csv, &s.id, &s.label, &o, &m, echo, &ctx.params, fmt);
+            push_result(&mut out.csv, &s, &o, ctx, fmt);
             if want_paths {
-                metrics::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
+                super::paths::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
             }
             out.status = Some(o.status);
         }
         Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
     }
+}
+
+/// Appends the results row of a computed scenario, metrics and echoes included, ending in
+/// a newline: what `run` writes for it (also used by `explain` and `run --reform`).
+#[inline]
+pub fn push_result(
+    out: &mut String,
+    s: &crate::model::Scenario,
+    o: &crate::model::Outcome,
+    ctx: &Context,
+    fmt: Format,
+) {
+    let m: Metrics = metrics::compute(s, o, ctx);
+    let echo =
+        Echo { contribution_index: (s.scheme != crate::model::Scheme::Resident).then_some(s.index), tier: s.tier };
+    results::push_outcome(out, &s.id, &s.label, o, &m, echo, &ctx.params, fmt);
 }
 
 /// Validates a scenario file without computing: every problem, one line each.
@@ -860,4 +919,30 @@ fn problems_of(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
         item.rec.set_position(pos);
     }
     out
+}
+
+/// What [`find_scenario`] found: nothing, the row's scenario, or the row's error message.
+pub type Found = Option<Result<crate::model::Scenario, String>>;
+
+/// The first row whose id is `id`, read as `run` reads it (encoding, segments attached):
+/// `Ok(None)` when no row has it, `Some(Err(message))` when the row cannot become a
+/// scenario (the message `run` would print), with the warnings `run` would give.
+pub fn find_scenario(
+    input: &Path,
+    segments: Option<&Path>,
+    ctx: &Context,
+    encoding: Encoding,
+    id: &str,
+) -> Result<(Found, Vec<String>), FatalError> {
+    let mut summary = Summary::default();
+    let mut source = Source::open(input, segments, encoding, &mut summary)?;
+    let mut item = Item::default();
+    let want = id.trim().as_bytes();
+    while source.next(&mut item)? {
+        if item.rec.get(source.id_col).map(trim_bytes) == Some(want) {
+            let found = scenario_of(&item, &source.header, ctx).map_err(|f| f.message);
+            return Ok((Some(found), summary.warnings));
+        }
+    }
+    Ok((None, summary.warnings))
 }

@@ -42,24 +42,8 @@ pub const RESULT_COLUMNS: &[&str] = &[
     "tier",
 ];
 
-/// Analyst metrics appended after `message` (filled by the metrics stage).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Metrics {
-    /// First total pension ÷ last monthly contribution base.
-    pub replacement_rate: Option<Decimal>,
-    /// First total pension ÷ the region's average monthly wage in the retirement year.
-    pub replacement_rate_avg: Option<Decimal>,
-    /// Age when cumulative receipts first reach cumulative own payments (months).
-    pub breakeven_age: Option<i32>,
-    /// Yearly internal rate of return.
-    pub irr: Option<Decimal>,
-    /// Survival-weighted present value at retirement.
-    pub pension_wealth: Option<Decimal>,
-    /// Pension wealth ÷ accumulated own payments.
-    pub money_worth: Option<Decimal>,
-    /// Weakest provenance of everything the row used, metrics included.
-    pub provenance: Provenance,
-}
+/// Analyst metrics appended after `message` (computed by the core's metrics stage).
+pub use crate::metrics::Metrics;
 
 /// Output options.
 #[derive(Debug, Clone, Copy, Default)]

@@ -1,6 +1,6 @@
 //! After retirement: the pension path with yearly increases, and the analyst metrics of
 //! every result row (replacement rates, break-even age, IRR, pension wealth, money's worth)
-//! plus the yearly `--paths` rows.
+//! plus the yearly values of the `--paths` rows (which yanglao-io writes).
 //!
 //! Definitions (also in the README):
 //! - The pension is paid monthly from the pension month. Employee pensions rise each
@@ -28,22 +28,56 @@
 //! Money owed (pensions, increases, payments, break-even) is exact decimal; the
 //! survival- and discount-weighted statistics are computed in `f64` and rounded at output.
 
-use crate::io::results::{push_fixed, push_text, Format, Metrics};
 use crate::model::{Category, Context, Outcome, Payment, Scenario, Scheme, Status};
 use crate::params::{
     exact_units, mul_i128, pow10_f64, round_scaled, to_f64, to_units, Month, Provenance, Round, RoundMode, Sex,
 };
 use rust_decimal::Decimal;
-use std::fmt::Write;
 
 thread_local! {
     /// Reused buffer for the monthly flows of one row.
     static FLOWS: std::cell::RefCell<Vec<f64>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Header of the `--paths` CSV.
-pub const PATHS_HEADER: &str =
-    "id,year,age,own_paid,gov_paid,balance,monthly_pension,cumulative_paid,cumulative_received,survival\n";
+/// Analyst metrics appended after `message` (filled by the metrics stage).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metrics {
+    /// First total pension ÷ last monthly contribution base.
+    pub replacement_rate: Option<Decimal>,
+    /// First total pension ÷ the region's average monthly wage in the retirement year.
+    pub replacement_rate_avg: Option<Decimal>,
+    /// Age when cumulative receipts first reach cumulative own payments (months).
+    pub breakeven_age: Option<i32>,
+    /// Yearly internal rate of return.
+    pub irr: Option<Decimal>,
+    /// Survival-weighted present value at retirement.
+    pub pension_wealth: Option<Decimal>,
+    /// Pension wealth ÷ accumulated own payments.
+    pub money_worth: Option<Decimal>,
+    /// Weakest provenance of everything the row used, metrics included.
+    pub provenance: Provenance,
+}
+
+/// One calendar year of a row's path (a `--paths` row; yanglao-io formats it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathYear {
+    /// Calendar year.
+    pub year: i32,
+    /// Age in whole years in December of the year.
+    pub age: i32,
+    /// Own payments in the year.
+    pub own_paid: Decimal,
+    /// Government subsidy and account balance from the year's trace, when there is one.
+    pub account: Option<(Decimal, Decimal)>,
+    /// Monthly pension in payment in the year (0 before the pension).
+    pub monthly_pension: Decimal,
+    /// Own payments up to the year's end.
+    pub cumulative_paid: Decimal,
+    /// Pension received up to the year's end.
+    pub cumulative_received: Decimal,
+    /// Probability of being alive in December (1 before the pension).
+    pub survival: f64,
+}
 
 /// The pension in payment and the survival curve of one row.
 struct Lifetime {
@@ -1012,16 +1046,10 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
     }
 }
 
-/// Yearly path rows of one row (`--paths`): from the first projected year to the life
-/// horizon (to the table's end for rows without a pension).
-pub fn paths_rows(s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) -> String {
-    let mut out = String::new();
-    push_paths_rows(&mut out, s, o, ctx, fmt);
-    out
-}
-
-/// Appends the yearly path rows of one row (see [`paths_rows`]).
-pub fn push_paths_rows(out: &mut String, s: &Scenario, o: &Outcome, ctx: &Context, fmt: Format) {
+/// The yearly path of one row (`--paths`), year by year in order: from the first projected
+/// year to the life horizon (to the table's end for rows without a pension).
+#[inline]
+pub fn path_years(s: &Scenario, o: &Outcome, ctx: &Context, mut each: impl FnMut(&PathYear)) {
     let life = (o.status == Status::Ok).then(|| lifetime(s, o, ctx));
     let first_year = o.payments.first().map_or(s.as_of.year(), |p| p.first.year()).min(s.as_of.year());
     let last_month = match &life {
@@ -1059,23 +1087,16 @@ pub fn push_paths_rows(out: &mut String, s: &Scenario, o: &Outcome, ctx: &Contex
             }
             _ => (Decimal::ZERO, 1.0),
         };
-        push_text(out, &s.id, fmt);
-        let _ = write!(out, ",{y},{},", dec_.since(s.birth) / 12);
-        push_fixed(out, own, 2);
-        out.push(',');
-        if let Some(t) = tr {
-            push_fixed(out, t.gov_paid, 2);
-            out.push(',');
-            push_fixed(out, t.balance, 2);
-            out.push(',');
-        } else {
-            out.push_str(",,");
-        }
-        for v in [pension, cum_paid, cum_recv] {
-            push_fixed(out, v, 2);
-            out.push(',');
-        }
-        let _ = writeln!(out, "{survival:.6}");
+        each(&PathYear {
+            year: y,
+            age: dec_.since(s.birth) / 12,
+            own_paid: own,
+            account: tr.map(|t| (t.gov_paid, t.balance)),
+            monthly_pension: pension,
+            cumulative_paid: cum_paid,
+            cumulative_received: cum_recv,
+            survival,
+        });
     }
 }
 

@@ -1,8 +1,8 @@
 //! Employee and flexible-worker accrual (contract C8–C11), one account for the whole
 //! career with interest on the combined balance (C26).
 
-use super::project::Env;
-use super::{RowError, Scheme, YearTrace};
+use super::env::Env;
+use super::{Event, RowError, Scheme, YearTrace};
 use crate::params::{exact_units, mul_i128, round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -98,6 +98,7 @@ pub(crate) fn accrue(
     if first > last {
         return Ok(EmpAccrual { balance: start_balance, ..EmpAccrual::default() });
     }
+    env.note(|| Event::EmployeeAccrual { first, last, start_balance });
     match accrue_units(env, start_balance, first, last, spells)? {
         Some(acc) => Ok(acc),
         None => accrue_decimal(env, start_balance, first, last, spells),
@@ -143,7 +144,10 @@ fn accrue_units(
     for y in first.year()..=last.year() {
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
-        let Some(rate) = small(env.rate(y)) else { return Ok(None) };
+        let rate_d = env.rate(y);
+        let rate_used = env.used(rate_d);
+        let start = balance;
+        let Some(rate) = small(rate_d) else { return Ok(None) };
         let mut weighted = i128::from(balance) * i128::from(e.since(a) + 1);
         let mut credits: i64 = 0;
         let mut own_year: i64 = 0;
@@ -155,6 +159,7 @@ fn accrue_units(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
+            let w_used = env.used(w);
             let (Some(index), Some(w)) = (small(sp.index), unit(w)) else { return Ok(None) };
             let share = if sp.scheme == Scheme::Flexible { flexible_share } else { employee_share };
             let Some((base, credit, own)) = mul_units(index, w, money)
@@ -171,6 +176,18 @@ fn accrue_units(
             credits = c;
             own_year = o;
             weighted += i128::from(credit) * i128::from(weight);
+            env.note(|| Event::EmployeePart {
+                year: y,
+                region: sp.region,
+                from: p,
+                to: q,
+                index: sp.index,
+                wage: w_used,
+                base: dec(base),
+                credit: dec(credit),
+                own: dec(own),
+                scheme: sp.scheme,
+            });
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -194,6 +211,16 @@ fn accrue_units(
             return Ok(None);
         };
         balance = next;
+        env.note(|| Event::EmployeeYear {
+            year: y,
+            first: a,
+            last: e,
+            start: dec(start),
+            rate: rate_used,
+            credits: dec(credits),
+            interest: dec(next - start - credits),
+            end: dec(next),
+        });
         let Some(t) = own_total.checked_add(own_year) else { return Ok(None) };
         own_total = t;
         if trace {
@@ -227,6 +254,8 @@ fn accrue_decimal(
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
         let rate = env.rate(y);
+        let rate_used = env.used(rate);
+        let start = acc.balance;
         let mut weighted = times(acc.balance, i64::from(e.since(a) + 1));
         let mut credits = Decimal::ZERO;
         let mut own_year = Decimal::ZERO;
@@ -238,6 +267,7 @@ fn accrue_decimal(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
+            let w_used = env.used(w);
             let base = money.mul(sp.index, w);
             let credit = money.mul(base, env.account_share);
             let share = if sp.scheme == Scheme::Flexible { env.flexible_share } else { env.employee_share };
@@ -247,6 +277,18 @@ fn accrue_decimal(
             credits += times(credit, i64::from(k));
             weighted += times(credit, weight);
             own_year += times(own, i64::from(k));
+            env.note(|| Event::EmployeePart {
+                year: y,
+                region: sp.region,
+                from: p,
+                to: q,
+                index: sp.index,
+                wage: w_used,
+                base,
+                credit,
+                own,
+                scheme: sp.scheme,
+            });
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -263,6 +305,16 @@ fn accrue_decimal(
         }
         let interest = money.mul_div(rate, weighted, 12);
         acc.balance += credits + interest;
+        env.note(|| Event::EmployeeYear {
+            year: y,
+            first: a,
+            last: e,
+            start,
+            rate: rate_used,
+            credits,
+            interest,
+            end: acc.balance,
+        });
         if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
@@ -298,8 +350,7 @@ pub(crate) fn months_to_reach(env: &Env, known: Decimal, months: i32, min: Decim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::scenario::{parse_scenario, Header, Row};
-    use crate::model::Context;
+    use crate::model::{Category, Context, Scenario};
     use crate::params::{Assumptions, Params};
     use proptest::prelude::*;
 
@@ -309,11 +360,20 @@ mod tests {
         ctx
     }
 
-    fn row(ctx: &Context, region: &str, growth: &str, rate: &str) -> crate::model::Scenario {
-        let names = ["id", "scheme", "region", "category", "birth", "wage_growth", "account_rate"];
-        let header = Header::new(names).unwrap();
-        let rec = csv::ByteRecord::from(vec!["p", "flexible", region, "male", "1980-01", growth, rate]);
-        parse_scenario(&Row::new(&header, &rec), 2, &ctx.params, ctx.assumptions.as_of).unwrap()
+    /// A flexible worker born 1980-01 in `region`, with the given wage growth and crediting
+    /// rate overrides ("" for none).
+    fn row(ctx: &Context, region: &str, growth: &str, rate: &str) -> Scenario {
+        let region = ctx.params.region_id(region).unwrap();
+        let mut b = Scenario::builder("p", Scheme::Flexible, region, Month::parse("1980-01").unwrap())
+            .category(Category::Male)
+            .line(2);
+        if !growth.is_empty() {
+            b = b.wage_growth(growth.parse().unwrap());
+        }
+        if !rate.is_empty() {
+            b = b.account_rate(rate.parse().unwrap());
+        }
+        b.build(ctx)
     }
 
     proptest! {

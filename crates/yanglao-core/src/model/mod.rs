@@ -4,16 +4,36 @@
 //! Conventions are those of the contract (C1–C26); each function cites the ones it
 //! implements and the rule's document.
 
+mod builder;
+mod context;
 mod employee;
+mod env;
 mod project;
 mod resident;
 mod rules;
+mod trace;
 
-pub use project::{project, Context};
+pub use builder::ScenarioBuilder;
+pub use project::{project, project_traced, Context};
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
+pub use trace::{Event, Trace, Used};
 
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;
+
+/// A spell of yearly resident contributions: every calendar year it touches is one
+/// contribution (C19).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct ResSpell {
+    /// First month of the spell.
+    pub from: Month,
+    /// Last month of the spell.
+    pub to: Month,
+    /// Tier, yuan/year (None only for hardship rows without a tier).
+    pub tier: Option<Decimal>,
+    /// Region whose tier table applies.
+    pub region: RegionId,
+}
 
 /// Pension scheme of a row or segment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,280 +2,28 @@
 //! bridging between schemes, transfers between provinces, and the pension formulas.
 
 use super::employee::{self, EmpAccrual, EmpSpell};
+pub(crate) use super::env::Env;
 use super::resident::{self, ResAccrual, ResSpell};
 use super::rules::{divisor, statutory_retirement, RetirementInfo};
 use super::*;
-use crate::params::{
-    compare, mul_i128, pow10_i128, project_series, project_wage, Age, Assumptions, LifeTable, Params, Projector,
-    Provenance, Rounding, Sourced, PROJECT_FROM, PROJECT_TO,
-};
+use crate::params::{mul_i128, pow10_i128, Age, Provenance};
 
-/// What every row shares: parameters, assumptions and the pre-projected series.
-#[derive(Debug, Clone)]
-pub struct Context {
-    /// Parameters.
-    pub params: Params,
-    /// Run-wide assumptions.
-    pub assumptions: Assumptions,
-    /// W, C and crediting rates projected with the run's assumptions.
-    pub projector: Projector,
-    /// Record yearly traces (for `--paths`).
-    pub trace: bool,
-    /// Life table for the lifetime metrics.
-    pub life: LifeTable,
-}
-
-impl Context {
-    /// Builds the shared context.
-    pub fn new(params: Params, assumptions: Assumptions) -> Context {
-        let projector = Projector::new(&params, assumptions.wage_growth, assumptions.account_rate);
-        Context { params, assumptions, projector, trace: false, life: LifeTable::builtin() }
-    }
-}
-
-/// Per-row view of the rates: the shared projections, or the row's own when it overrides
-/// `wage_growth` or `avg_wage`; collects the weakest provenance used.
-pub(crate) struct Env<'a> {
-    ctx: &'a Context,
-    row: &'a Scenario,
-    growth: Decimal,
-    account_rate: Decimal,
-    custom: bool,
-    wages: Vec<(RegionId, Table)>,
-    bases: Vec<(RegionId, Table)>,
-    pub rounding: Rounding,
-    pub account_share: Decimal,
-    pub employee_share: Decimal,
-    pub flexible_share: Decimal,
-    pub provenance: Provenance,
-    /// The last tier lookup: (table address, tier's bits, hardship) → (tier, subsidy).
-    last_tier: Option<TierKey>,
-}
-
-/// A remembered tier lookup of [`Env::tier_and_subsidy`].
-/// The tier is keyed by its representation (`Decimal::serialize`): comparing 16 bytes is
-/// cheaper than comparing decimal values, and a tier written at another scale only misses
-/// the cache.
-type TierKey = ((usize, Option<[u8; 16]>, bool), (Decimal, Decimal));
-
-impl<'a> Env<'a> {
-    pub(crate) fn new(row: &'a Scenario, ctx: &'a Context) -> Env<'a> {
-        let nat = &ctx.params.national;
-        Env {
-            ctx,
-            row,
-            growth: row.wage_growth.unwrap_or(ctx.assumptions.wage_growth),
-            account_rate: row.account_rate.unwrap_or(ctx.assumptions.account_rate),
-            custom: row.wage_growth.is_some() || row.avg_wage.is_some(),
-            wages: Vec::new(),
-            bases: Vec::new(),
-            rounding: ctx.params.region(row.region).rounding,
-            account_share: nat.account_share,
-            employee_share: nat.employee_share,
-            flexible_share: nat.flexible_share,
-            provenance: Provenance::Official,
-            last_tier: None,
-        }
-    }
-
-    /// Whether yearly traces are recorded.
-    pub fn trace(&self) -> bool {
-        self.ctx.trace
-    }
-
-    fn params(&self) -> &'a Params {
-        &self.ctx.params
-    }
-
-    fn use_value(&mut self, v: Sourced<Decimal>) -> Decimal {
-        self.provenance = self.provenance.max(v.provenance);
-        v.value
-    }
-
-    /// W(y) of a region (C8); `needed_by` names the month that needs it, for the error.
-    #[inline]
-    pub fn wage(&mut self, region: RegionId, year: i32, needed_by: Month) -> Result<Decimal, RowError> {
-        if !self.custom {
-            if let Some(v) = self.ctx.projector.wage(region, year) {
-                return Ok(self.use_value(v));
-            }
-        }
-        self.wage_slow(region, year, needed_by)
-    }
-
-    /// [`Env::wage`] for rows with their own wage growth or W, and the error.
-    #[cold]
-    #[inline(never)]
-    fn wage_slow(&mut self, region: RegionId, year: i32, needed_by: Month) -> Result<Decimal, RowError> {
-        let v = if self.custom {
-            let params = self.params();
-            let row_province = params.region(self.row.region).province;
-            let (growth, row) = (self.growth, self.row);
-            let table = cached(&mut self.wages, region, || {
-                let reg = params.region(region);
-                let anchor =
-                    if reg.province == row_province { row.avg_wage.map(|w| (row.as_of.year(), w)) } else { None };
-                project_wage(reg.avg_wage.as_ref(), PROJECT_FROM, PROJECT_TO, growth, anchor)
-            });
-            at_year(table, year)
-        } else {
-            self.ctx.projector.wage(region, year)
-        };
-        match v {
-            Some(v) => Ok(self.use_value(v)),
-            None => {
-                let reg = self.params().region(region);
-                let span = reg
-                    .avg_wage
-                    .as_ref()
-                    .map(|s| format!("its avg_wage series covers {}–{}", s.first, s.last()))
-                    .unwrap_or_else(|| "it has no avg_wage series".to_string());
-                Err(RowError::new(
-                    "as_of",
-                    needed_by.to_string(),
-                    format!("no reference wage W({year}) for region {}: {span}", reg.key),
-                    "contribution months whose year has a W (the year after the first avg_wage year onward), or an avg_wage column",
-                ))
-            }
-        }
-    }
-
-    /// C(y) of a region (C14).
-    pub fn base(&mut self, region: RegionId, year: i32) -> Result<Decimal, RowError> {
-        let v = if self.row.wage_growth.is_some() {
-            let (params, growth) = (self.params(), self.growth);
-            let table = cached(&mut self.bases, region, || {
-                project_series(params.region(region).pension_base.as_ref(), PROJECT_FROM, PROJECT_TO, growth)
-            });
-            at_year(table, year)
-        } else {
-            self.ctx.projector.base(region, year)
-        };
-        match v {
-            Some(v) => Ok(self.use_value(v)),
-            None => {
-                let reg = self.params().region(region);
-                Err(RowError::new(
-                    "base_at_retirement",
-                    "",
-                    format!("no pension base C({year}) for region {}", reg.key),
-                    "a region with a pension_base series covering the retirement year, or a base_at_retirement value",
-                ))
-            }
-        }
-    }
-
-    /// Employee crediting rate of a year (C11).
-    #[inline]
-    pub fn rate(&mut self, year: i32) -> Decimal {
-        let v = match self.ctx.params.national.crediting_rate.get(year) {
-            Some(v) => v,
-            None if self.row.account_rate.is_some() => {
-                Sourced { value: self.account_rate, provenance: Provenance::Projected }
-            }
-            None => self.ctx.projector.rate(year),
-        };
-        self.use_value(v)
-    }
-
-    /// Resident crediting rate of a year (C19): the region's, else `account_rate`.
-    pub fn resident_rate(&mut self, year: i32) -> Decimal {
-        let reg = self.params().region(self.row.region);
-        let v = reg
-            .resident_account_rate
-            .as_ref()
-            .and_then(|s| s.get(year))
-            .unwrap_or(Sourced { value: self.account_rate, provenance: Provenance::Projected });
-        self.use_value(v)
-    }
-
-    /// Tier and subsidy of a spell in a year (C20); an unknown tier lists the allowed ones.
-    pub fn tier_and_subsidy(
-        &mut self,
-        sp: &ResSpell,
-        at: Month,
-        hardship: bool,
-    ) -> Result<(Decimal, Decimal), RowError> {
-        let reg = self.params().region(sp.region);
-        let Some(table) = reg.tiers_at(at) else {
-            return Err(RowError::new(
-                "tier",
-                "",
-                format!("no resident tier table for {} in {at}", reg.key),
-                "a region with resident_tiers",
-            ));
-        };
-        // Consecutive years usually find the same table and tier: reuse the last answer
-        // (its provenance is already counted).
-        let key = (table as *const crate::params::TierTable as usize, sp.tier.map(|t| t.serialize()), hardship);
-        if let Some((k, v)) = self.last_tier {
-            if k == key {
-                return Ok(v);
-            }
-        }
-        let allowed = || table.tiers.iter().map(|t| t.tier.to_string()).collect::<Vec<_>>().join(", ");
-        let found = match sp.tier {
-            Some(t) => table.tiers.iter().find(|x| compare(x.tier, t).is_eq()).copied().ok_or_else(|| {
-                RowError::new(
-                    "tier",
-                    t.to_string(),
-                    format!("not a resident tier of {} in {}", reg.key, at.year()),
-                    allowed(),
-                )
-            })?,
-            None if hardship => table.tiers[0],
-            None => {
-                return Err(RowError::new(
-                    "tier",
-                    "",
-                    "required for a resident with future contribution years",
-                    allowed(),
-                ))
-            }
-        };
-        let provenance = table.provenance;
-        self.provenance = self.provenance.max(provenance);
-        let subsidy = self.row.subsidy.unwrap_or(found.subsidy);
-        self.last_tier = Some((key, (found.tier, subsidy)));
-        Ok((found.tier, subsidy))
-    }
-
-    /// 代缴 amount of a region at a month (C19, C27.4): the region's dated 代缴 series (a
-    /// city inherits its province's), else the region's lowest resident tier in force, with
-    /// provenance `assumed`; 0 only where the region has neither.
-    pub fn hardship_amount(&mut self, region: RegionId, at: Month) -> Decimal {
-        let reg = self.params().region(region);
-        if let Some(v) = reg.hardship_amount.as_ref().and_then(|s| s.at(at)) {
-            return self.use_value(v);
-        }
-        match reg.tiers_at(at).and_then(|t| t.tiers.iter().map(|t| t.tier).min()) {
-            Some(lowest) => self.use_value(Sourced { value: lowest, provenance: Provenance::Assumed }),
-            None => Decimal::ZERO,
-        }
-    }
-}
-
-/// A row's own projected table for a region, made on first use.
-type Table = Vec<Option<Sourced<Decimal>>>;
-
-fn cached(tables: &mut Vec<(RegionId, Table)>, region: RegionId, make: impl FnOnce() -> Table) -> &Table {
-    let i = match tables.iter().position(|(r, _)| *r == region) {
-        Some(i) => i,
-        None => {
-            tables.push((region, make()));
-            tables.len() - 1
-        }
-    };
-    &tables[i].1
-}
-
-fn at_year(table: &Table, year: i32) -> Option<Sourced<Decimal>> {
-    usize::try_from(year - PROJECT_FROM).ok().and_then(|k| table.get(k).copied().flatten())
-}
+pub use super::context::Context;
 
 /// Projects one scenario (C1–C27).
 pub fn project(s: &Scenario, ctx: &Context) -> Result<Outcome, RowError> {
+    project_with(s, ctx, None)
+}
+
+/// [`project`] recording every step into `trace` (for `yanglao explain`): the same code,
+/// the same numbers.
+pub fn project_traced(s: &Scenario, ctx: &Context, trace: &mut Trace) -> Result<Outcome, RowError> {
+    project_with(s, ctx, Some(trace))
+}
+
+fn project_with(s: &Scenario, ctx: &Context, tracer: Option<&mut Trace>) -> Result<Outcome, RowError> {
     let mut env = Env::new(s, ctx);
+    env.tracer = tracer;
     check_segments(s)?;
     let mut out = match s.scheme {
         Scheme::Employee | Scheme::Flexible => employee_row(s, &mut env),
@@ -475,9 +223,11 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     let stat = statutory_retirement(nat, s.birth, cat);
     let min = stat.min_years;
     let retire = s.retire.unwrap_or(stat.month);
+    note_statutory(env, s, cat, &stat);
     if let Some(c) = s.retire {
         check_chosen(s, nat, cat, &stat, c)?;
     }
+    env.note(|| Event::Retirement { chosen: s.retire, statutory: stat.month, used: retire });
 
     let spells = employee_spells(s, env, Some(cat), retire.plus(-1));
     let emp = employee::accrue(env, s.balance, s.as_of, retire.plus(-1), &spells)?;
@@ -503,12 +253,17 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
         as_of_check(s, retire)?;
         return employee_pension(s, env, &stat, retire, emp, None);
     }
+    env.note(|| Event::Years { known: known_years(s), months: emp.months, years: n });
     match s.shortfall {
         Shortfall::None => {
             as_of_check(s, retire)?;
+            env.note(|| Event::Ineligible { years: n, min_years: min });
             Ok(ineligible(s, env, retire, n, min, &emp, None))
         }
-        Shortfall::Resident => bridge_to_resident(s, env, Some(Bridged { emp, years: n, spells }), retire),
+        Shortfall::Resident => {
+            env.note(|| Event::Bridging { employee_years: n, min_years: min, to_employee: false });
+            bridge_to_resident(s, env, Some(Bridged { emp, years: n, spells }), retire)
+        }
         Shortfall::Extend => {
             // C18/C26: continue at the row's index, in the province and scheme of the last
             // contribution month, from the (statutory or later chosen) pension month, or from
@@ -518,6 +273,7 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
             let new_retire = from.plus(x);
             let age = new_retire.since(s.birth);
             if age > nat.divisor_last_age() * 12 {
+                env.note(|| Event::Ineligible { years: n, min_years: min });
                 let mut out = ineligible(s, env, retire, n, min, &emp, None);
                 out.notes.push(format!(
                     "extension to the minimum {min} years would last {x} months, past age {} where the divisor table ends",
@@ -541,6 +297,7 @@ fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
                 province: env.params().region(region).province,
                 temporary,
             });
+            env.note(|| Event::Extension { months: x, from: retire, to: new_retire, years: n, min_years: min });
             let emp = employee::accrue(env, s.balance, s.as_of, new_retire.plus(-1), &all)?;
             let note = format!("contributions extended {x} months from {from} to reach the minimum {min} years (C18)");
             employee_pension(s, env, &stat, new_retire, emp, Some(note))
@@ -786,8 +543,19 @@ fn employee_pension(
     if let Some(t) = emp.parts.iter().find(|p| p.temporary) {
         notes.push(format!("temporary account in {} (C25)", params.region(t.province).key));
     }
+    if env.tracing() {
+        let mut provinces: Vec<(RegionId, i32)> = Vec::new();
+        for p in &emp.parts {
+            match provinces.iter_mut().find(|(r, _)| *r == p.province) {
+                Some(e) => e.1 += p.count,
+                None => provinces.push((p.province, p.count)),
+            }
+        }
+        env.note(|| Event::Claim { province: claim_province, region: claim_region, provinces });
+    }
 
     let years = years_of(env, s, emp.months);
+    env.note(|| Event::Years { known: known_years(s), months: emp.months, years });
     // Month indices of other provinces recomputed against the claim province's W (C25).
     let mut claim_w: Vec<(i32, Decimal)> = Vec::new();
     for p in emp.parts.iter().filter(|p| p.province != claim_province) {
@@ -803,11 +571,23 @@ fn employee_pension(
         claim_w.iter().find(|(y, _)| *y == p.year).map(|(_, w)| p.base / *w)
     };
     let avg = average_index(env, s, &emp, Some(&recompute)).unwrap_or(Decimal::ZERO);
+    if env.tracing() {
+        let index_months = index_months(&emp, Some(&recompute));
+        env.note(|| Event::AverageIndex {
+            known: known_years(s),
+            known_index: s.avg_index,
+            index_months,
+            months: emp.months,
+            result: avg,
+        });
+    }
 
     let c = match s.base_at_retirement {
         Some(c) => c,
         None => env.base(claim_region, retire.year())?,
     };
+    let used_c = if s.base_at_retirement.is_some() { Used { value: c, provenance: None } } else { env.used(c) };
+    env.note(|| Event::Base { region: claim_region, year: retire.year(), value: used_c });
     let age = Age(retire.since(s.birth));
     let d = divisor(nat, retire, age, env.rounding.divisor).ok_or_else(|| {
         RowError::new(
@@ -817,6 +597,12 @@ fn employee_pension(
             format!("ages {}–{}", nat.divisor_first_age, nat.divisor_last_age()),
         )
     })?;
+    if env.tracing() {
+        let d0 = nat.divisor_of_age(age.years()).unwrap_or(d);
+        let interpolated = retire >= nat.divisor_interpolate_from && age.months() != 0;
+        let d1 = if interpolated { nat.divisor_of_age(age.years() + 1) } else { None };
+        env.note(|| Event::Divisor { start: retire, age: age.0, d0, d1, result: d });
+    }
 
     let balance = emp.balance + res.as_ref().map_or(Decimal::ZERO, |r| r.balance - r.refunds);
     // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号.
@@ -826,25 +612,43 @@ fn employee_pension(
     let account = money.div(balance, d);
     // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.
     let pre = env.rounding.years.apply(s.pre_account_years);
+    env.note(|| Event::Basic { base: c, index: avg, indexed, years, result: basic });
+    env.note(|| Event::Account {
+        own_balance: emp.balance,
+        joined: balance - emp.balance,
+        balance,
+        divisor: d,
+        result: account,
+        resident: false,
+    });
     let transitional = if pre.is_zero() {
         Decimal::ZERO
     } else {
         let rate = params.region(claim_region).transitional_rate.as_ref().and_then(|t| t.at(retire));
+        let found = rate.is_some();
         let rate = rate.map(|r| env.use_value(r)).unwrap_or(Decimal::ZERO);
         let it = s.trans_index.unwrap_or(avg);
-        money.apply(money.apply(c * it) * pre * rate)
+        let t = money.apply(money.apply(c * it) * pre * rate);
+        let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
+        env.note(|| Event::Transitional { base: c, index: it, years: pre, rate, result: t });
+        t
     };
     let allowance = match s.allowance {
-        Some(a) => a,
-        None => params
-            .region(claim_region)
-            .allowance
-            .as_ref()
-            .and_then(|a| a.at(retire))
-            .map(|v| env.use_value(v))
-            .unwrap_or(Decimal::ZERO),
+        Some(a) => {
+            env.note(|| Event::Allowance { value: Used { value: a, provenance: None } });
+            a
+        }
+        None => {
+            let v = params.region(claim_region).allowance.as_ref().and_then(|a| a.at(retire)).map(|v| env.use_value(v));
+            if let Some(v) = v {
+                let used = env.used(v);
+                env.note(|| Event::Allowance { value: used });
+            }
+            v.unwrap_or(Decimal::ZERO)
+        }
     };
     let total = basic + account + transitional + allowance;
+    env.note(|| Event::Total { result: total });
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();
     Ok(Outcome {
         status: Status::Ok,
@@ -899,10 +703,12 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
     // `as_of` check then uses the pension month this decision gives (C27.5).
     let cat = effective_category(s)?;
     let stat = statutory_retirement(&env.params().national, s.birth, cat);
+    note_statutory(env, s, cat, &stat);
     let end = stat.month.plus(-1);
     let spells = employee_spells(s, env, Some(cat), end);
     let emp = employee::accrue(env, s.balance, s.as_of, end, &spells)?;
     let n = years_of(env, s, emp.months);
+    env.note(|| Event::Bridging { employee_years: n, min_years: stat.min_years, to_employee: n >= stat.min_years });
     if n >= stat.min_years {
         if s.as_of > stat.month {
             return Err(RowError::new(
@@ -1001,6 +807,7 @@ fn bridge_to_resident(
     }
     let twelve = Decimal::from(12);
     let years = env.rounding.years.div((s.resident_years + emp_years) * twelve + Decimal::from(res.twelfths), twelve);
+    env.note(|| Event::ResidentYears { known: s.resident_years, employee: emp_years, twelfths: res.twelfths, years });
     let min = Decimal::from(15);
     let emp_balance = emp.as_ref().map_or(Decimal::ZERO, |e| e.balance);
     let balance = res.balance - res.refunds + emp_balance;
@@ -1039,45 +846,74 @@ fn bridge_to_resident(
         avg_wage_retirement: None,
     };
     if years < min {
+        env.note(|| Event::Ineligible { years, min_years: min });
         out.notes.push(format!("{} resident years are short of the 15 required at 60 (C21)", fmt2(years)));
         return Ok(out);
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.
     let region = params.region(claim_region);
     let resident_basic = match s.resident_basic {
-        Some(b) => b,
+        Some(b) => {
+            env.note(|| Event::ResidentBasic { national: None, floor: None, city: None, overridden: true, result: b });
+            b
+        }
         None => {
-            let national = nat.resident_minimum.at(pension).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO);
+            let national_found = nat.resident_minimum.at(pension).map(|v| env.use_value(v));
+            let national_used = national_found.map(|v| env.used(v));
+            let national = national_found.unwrap_or(Decimal::ZERO);
             let province = params.region(region.province).resident_floor.as_ref().and_then(|f| f.at(pension));
+            let mut floor_used = None;
             let province = match province {
-                Some(f) => (env.use_value(f) - national).max(Decimal::ZERO),
+                Some(f) => {
+                    let f = env.use_value(f);
+                    floor_used = Some(env.used(f));
+                    (f - national).max(Decimal::ZERO)
+                }
                 None => {
                     env.provenance = env.provenance.max(Provenance::Assumed);
                     Decimal::ZERO
                 }
             };
+            let mut city_used = None;
             let city = if region.province == claim_region {
                 Decimal::ZERO
             } else {
-                region
-                    .resident_city
-                    .as_ref()
-                    .and_then(|c| c.at(pension))
-                    .map(|v| env.use_value(v))
-                    .unwrap_or(Decimal::ZERO)
+                let v = region.resident_city.as_ref().and_then(|c| c.at(pension)).map(|v| env.use_value(v));
+                city_used = v.map(|v| env.used(v));
+                v.unwrap_or(Decimal::ZERO)
             };
-            national + province + city
+            let result = national + province + city;
+            env.note(|| Event::ResidentBasic {
+                national: national_used,
+                floor: floor_used,
+                city: city_used,
+                overridden: false,
+                result,
+            });
+            result
         }
     };
     // 长缴多得: bonus per whole year beyond 15.
     let per_year = match s.bonus_per_year {
-        Some(b) => b,
-        None => region.bonus_per_year.at(pension).map(|v| env.use_value(v)).unwrap_or(Decimal::ZERO),
+        Some(b) => Used { value: b, provenance: None },
+        None => match region.bonus_per_year.at(pension).map(|v| env.use_value(v)) {
+            Some(v) => env.used(v),
+            None => Used { value: Decimal::ZERO, provenance: None },
+        },
     };
     let extra = (years - min).floor().max(Decimal::ZERO);
-    let bonus = money.apply(per_year * extra);
+    let bonus = money.apply(per_year.value * extra);
+    env.note(|| Event::Bonus { per_year, extra, result: bonus });
     // C23 account = round(balance / 139, 2).
     let account = money.div(balance, nat.resident_divisor);
+    env.note(|| Event::Account {
+        own_balance: res.balance - res.refunds,
+        joined: emp_balance,
+        balance,
+        divisor: nat.resident_divisor,
+        result: account,
+        resident: true,
+    });
     out.avg_wage_retirement = env.wage(claim_region, pension.year() + 1, pension).ok();
     out.status = Status::Ok;
     out.divisor = Some(nat.resident_divisor);
@@ -1085,8 +921,27 @@ fn bridge_to_resident(
     out.resident_basic = resident_basic;
     out.bonus = bonus;
     out.total = resident_basic + bonus + account;
+    env.note(|| Event::Total { result: out.total });
     out.provenance = env.provenance;
     Ok(out)
+}
+
+/// Records the statutory retirement (C4, C5) in the trace.
+fn note_statutory(env: &mut Env, s: &Scenario, cat: Category, stat: &RetirementInfo) {
+    if env.tracing() {
+        let g = env.params().national.groups[cat.group_index()];
+        env.note(|| Event::Statutory {
+            category: cat,
+            birth: s.birth,
+            original_age: g.original_age,
+            first_affected: g.first_affected,
+            step: g.step,
+            cap: g.cap,
+            delay: stat.delay,
+            month: stat.month,
+            min_years: stat.min_years,
+        });
+    }
 }
 
 /// Own payments in time: employee parts month by month, resident years at the year end,

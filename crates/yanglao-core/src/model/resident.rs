@@ -1,24 +1,12 @@
 //! Resident-scheme accrual (contract C19, C20) and the bridging overlap (C24, C26).
 //! Framework: 国发〔2014〕8号 (城乡居民基本养老保险); bridging: 人社部发〔2014〕17号.
 
-use super::project::Env;
-use super::{RowError, YearTrace};
-use crate::params::{exact_units, round_scaled, Month, RegionId};
+use super::env::Env;
+use super::{Event, RowError, YearTrace};
+use crate::params::{exact_units, round_scaled, Month};
 use rust_decimal::Decimal;
 
-/// A spell of yearly resident contributions: every calendar year it touches is one
-/// contribution (C19).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct ResSpell {
-    /// First month of the spell.
-    pub from: Month,
-    /// Last month of the spell.
-    pub to: Month,
-    /// Tier, yuan/year (None only for hardship rows without a tier).
-    pub tier: Option<Decimal>,
-    /// Region whose tier table applies.
-    pub region: RegionId,
-}
+pub(crate) use super::ResSpell;
 
 /// The spell that makes year `y`'s contribution (C27.7): of the spells touching the year,
 /// the one in force at the year-end credit, i.e. the one whose last month in the year is
@@ -97,6 +85,8 @@ fn accrue_units(
     let (mut own_paid, mut gov_paid, mut refunds) = (0i64, 0i64, 0i64);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
+        let rate_used = env.used(rate);
+        let start = balance;
         let Some(r) = i64::try_from(rate.mantissa()).ok() else { return Ok(None) };
         let Some(interest) = balance.checked_mul(r).and_then(|n| round_scaled(n, rate.scale(), 1, money.mode)) else {
             return Ok(None);
@@ -104,6 +94,8 @@ fn accrue_units(
         let Some(b) = balance.checked_add(interest) else { return Ok(None) };
         balance = b;
         let (mut own, mut gov) = (0i64, 0i64);
+        let mut tiers = None;
+        let mut k_used = 0;
         if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
@@ -118,6 +110,10 @@ fn accrue_units(
             let Some(b) = balance.checked_add(own).and_then(|b| b.checked_add(gov)) else { return Ok(None) };
             balance = b;
             let k = employee_months(y).clamp(0, 12);
+            k_used = k;
+            if env.tracing() {
+                tiers = env.params_tiers(sp.region, year_end);
+            }
             acc.twelfths += 12 - k;
             if k > 0 && own != 0 {
                 let Some(r) = own.checked_mul(i64::from(k)).and_then(|n| round_scaled(n, 0, 12, money.mode)) else {
@@ -126,6 +122,17 @@ fn accrue_units(
                 refunds += r;
             }
         }
+        env.note(|| Event::ResidentYear {
+            year: y,
+            start: dec(start),
+            rate: rate_used,
+            interest: dec(interest),
+            own: dec(own),
+            gov: dec(gov),
+            tiers,
+            employee_months: k_used,
+            end: dec(balance),
+        });
         let (Some(o), Some(g)) = (own_paid.checked_add(own), gov_paid.checked_add(gov)) else { return Ok(None) };
         (own_paid, gov_paid) = (o, g);
         if own != 0 {
@@ -159,12 +166,16 @@ fn accrue_decimal(
     let twelve = Decimal::from(12);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
+        let rate_used = env.used(rate);
+        let start = acc.balance;
         let interest = money.mul(acc.balance, rate);
         acc.balance += interest;
         if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
         let (mut own, mut gov) = (Decimal::ZERO, Decimal::ZERO);
+        let mut tiers = None;
+        let mut k_used = 0;
         if let Some(sp) = in_force(spells, y) {
             let year_end = Month::december(y);
             let (tier, subsidy) = env.tier_and_subsidy(sp, year_end, hardship)?;
@@ -176,11 +187,26 @@ fn accrue_decimal(
             }
             acc.balance += own + gov;
             let k = employee_months(y).clamp(0, 12);
+            k_used = k;
+            if env.tracing() {
+                tiers = env.params_tiers(sp.region, year_end);
+            }
             acc.twelfths += 12 - k;
             if k > 0 && !own.is_zero() {
                 acc.refunds += money.apply(own * Decimal::from(k) / twelve);
             }
         }
+        env.note(|| Event::ResidentYear {
+            year: y,
+            start,
+            rate: rate_used,
+            interest,
+            own,
+            gov,
+            tiers,
+            employee_months: k_used,
+            end: acc.balance,
+        });
         acc.own_paid += own;
         acc.gov_paid += gov;
         if !own.is_zero() {
@@ -196,8 +222,7 @@ fn accrue_decimal(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::scenario::{parse_scenario, Header, Row};
-    use crate::model::Context;
+    use crate::model::{Context, Scenario, Scheme};
     use crate::params::{Assumptions, Params};
     use proptest::prelude::*;
 
@@ -220,11 +245,15 @@ mod tests {
         ) {
             let mut ctx = Context::new(Params::builtin().unwrap(), Assumptions::builtin());
             ctx.trace = true;
-            let names = ["id", "scheme", "region", "birth", "account_rate", "subsidy"];
-            let header = Header::new(names).unwrap();
-            let rec = csv::ByteRecord::from(vec!["p", "resident", region, "1980-01", rate, subsidy]);
-            let s = parse_scenario(&Row::new(&header, &rec), 2, &ctx.params, ctx.assumptions.as_of).unwrap();
             let reg = ctx.params.region_id(region).unwrap();
+            let mut b = Scenario::builder("p", Scheme::Resident, reg, Month::parse("1980-01").unwrap()).line(2);
+            if !rate.is_empty() {
+                b = b.account_rate(rate.parse().unwrap());
+            }
+            if !subsidy.is_empty() {
+                b = b.subsidy(subsidy.parse().unwrap());
+            }
+            let s = b.build(&ctx);
             let y0 = s.as_of.year();
             let spells: Vec<ResSpell> = spans
                 .iter()

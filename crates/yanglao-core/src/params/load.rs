@@ -6,10 +6,9 @@ use std::path::{Path, PathBuf};
 use toml::Value;
 
 /// A parameter or assumption file that cannot be used.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug)]
 pub enum ParamError {
     /// The file could not be read.
-    #[error("{file}: cannot read: {source}")]
     Read {
         /// File.
         file: String,
@@ -17,7 +16,6 @@ pub enum ParamError {
         source: std::io::Error,
     },
     /// The file is not valid TOML.
-    #[error("{file}: not valid TOML: {message}")]
     Syntax {
         /// File.
         file: String,
@@ -25,7 +23,6 @@ pub enum ParamError {
         message: String,
     },
     /// A value is missing, malformed or out of range.
-    #[error("{file}: {key}{}: {why}", date.as_ref().map(|d| format!(" at {d}")).unwrap_or_default())]
     Invalid {
         /// File.
         file: String,
@@ -36,6 +33,28 @@ pub enum ParamError {
         /// What is wrong and what is allowed.
         why: String,
     },
+}
+
+impl std::fmt::Display for ParamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamError::Read { file, source } => write!(f, "{file}: cannot read: {source}"),
+            ParamError::Syntax { file, message } => write!(f, "{file}: not valid TOML: {message}"),
+            ParamError::Invalid { file, key, date, why } => {
+                let at = date.as_ref().map(|d| format!(" at {d}")).unwrap_or_default();
+                write!(f, "{file}: {key}{at}: {why}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParamError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ParamError::Read { source, .. } => Some(source),
+            _ => None,
+        }
+    }
 }
 
 /// The parameter files compiled into the binary, as (relative path, text).
@@ -53,6 +72,19 @@ const BUILTIN: &[(&str, &str)] = &[
     ("shanghai.toml", include_str!("../../../../data/params/shanghai.toml")),
     ("henan.toml", include_str!("../../../../data/params/henan.toml")),
 ];
+
+/// The parameter files compiled into the binary, as (relative path, text): what
+/// `yanglao explain` reads the `source` of each value from.
+pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    BUILTIN
+}
+
+/// The `*.toml` files below `dir` as (relative path, text), as [`Params::load_dir`] reads them.
+pub fn dir_files(dir: &Path) -> Result<Vec<(String, String)>, ParamError> {
+    let mut files = Vec::new();
+    collect_toml(dir, dir, &mut files)?;
+    Ok(files)
+}
 
 /// The default assumption file compiled into the binary.
 const BUILTIN_ASSUMPTIONS: &str = include_str!("../../../../data/assumptions.toml");

@@ -25,7 +25,7 @@ mod load;
 mod time;
 
 pub use life::{LifeTable, Sex};
-pub use load::{Assumptions, ParamError};
+pub use load::{builtin_files, dir_files, Assumptions, ParamError};
 pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};
 
 use rust_decimal::{Decimal, RoundingStrategy};
