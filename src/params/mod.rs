@@ -595,15 +595,6 @@ impl National {
     }
 }
 
-/// The answer of [`Params::resolve_region`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RegionLookup {
-    /// The region whose parameters apply.
-    pub id: RegionId,
-    /// True when the key named a city without parameters and its province is used (C27.8).
-    pub city_fallback: bool,
-}
-
 /// All parameters: national values and every region.
 #[derive(Debug, Clone)]
 pub struct Params {
@@ -637,20 +628,6 @@ impl Params {
     /// The region with this id.
     pub fn region(&self, id: RegionId) -> &Region {
         &self.regions[id as usize]
-    }
-
-    /// Resolves a region key (C27.8): the region itself when it has parameters; for a
-    /// `province/city` without a city file, the province, with `city_fallback` set so that
-    /// the caller can say "city unknown, province used"; None for an unknown province.
-    pub fn resolve_region(&self, key: &str) -> Option<RegionLookup> {
-        if let Some(id) = self.region_id(key) {
-            return Some(RegionLookup { id, city_fallback: false });
-        }
-        let (province, city) = key.split_once('/')?;
-        if city.is_empty() || city.contains('/') {
-            return None;
-        }
-        self.region_id(province).map(|id| RegionLookup { id, city_fallback: true })
     }
 
     /// All region keys, sorted (for error messages).
