@@ -57,21 +57,9 @@ impl std::error::Error for ParamError {
     }
 }
 
-/// The parameter files compiled into the binary, as (relative path, text).
-const BUILTIN: &[(&str, &str)] = &[
-    ("national.toml", include_str!("../../../../data/params/national.toml")),
-    ("shandong.toml", include_str!("../../../../data/params/shandong.toml")),
-    ("shandong/weifang.toml", include_str!("../../../../data/params/shandong/weifang.toml")),
-    ("shandong/qingdao.toml", include_str!("../../../../data/params/shandong/qingdao.toml")),
-    ("shandong/jinan.toml", include_str!("../../../../data/params/shandong/jinan.toml")),
-    ("shandong/dezhou.toml", include_str!("../../../../data/params/shandong/dezhou.toml")),
-    ("jiangsu.toml", include_str!("../../../../data/params/jiangsu.toml")),
-    ("zhejiang.toml", include_str!("../../../../data/params/zhejiang.toml")),
-    ("guangdong.toml", include_str!("../../../../data/params/guangdong.toml")),
-    ("beijing.toml", include_str!("../../../../data/params/beijing.toml")),
-    ("shanghai.toml", include_str!("../../../../data/params/shanghai.toml")),
-    ("henan.toml", include_str!("../../../../data/params/henan.toml")),
-];
+/// The parameter files compiled into the binary, as (relative path, text): every `*.toml`
+/// under `data/params/`, listed by yanglao-core's `build.rs`.
+const BUILTIN: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/builtin_params.rs"));
 
 /// The parameter files compiled into the binary, as (relative path, text): what
 /// `yanglao explain` reads the `source` of each value from.
@@ -713,8 +701,8 @@ impl Params {
                         key: key.clone(),
                         name: rf.name.unwrap_or_else(|| key.clone()),
                         province: pid,
-                        pension_base: rf.pension_base.or(p.pension_base),
-                        avg_wage: rf.avg_wage.or(p.avg_wage),
+                        pension_base: overlay_years(rf.pension_base, p.pension_base),
+                        avg_wage: overlay_years(rf.avg_wage, p.avg_wage),
                         transitional_rate: rf.transitional_rate.or(p.transitional_rate),
                         allowance: rf.allowance.or(p.allowance),
                         resident_floor: rf.resident_floor.or(p.resident_floor),
@@ -741,6 +729,18 @@ impl Params {
         }
         Ok(Params { national, regions, by_key })
     }
+}
+
+/// A city's yearly series over its province's: the city's values, preceded by the
+/// province's for the years before the city's first one (a city that publishes its own
+/// base only from some year used the province's before). Years after the city's last one
+/// are projected from the city's (C8, C14), never taken from the province.
+fn overlay_years(city: Option<YearSeries>, province: Option<YearSeries>) -> Option<YearSeries> {
+    let Some(city) = city else { return province };
+    let Some(prov) = province else { return Some(city) };
+    let earlier: Vec<Sourced<Decimal>> = (prov.first..city.first).filter_map(|y| prov.get(y)).collect();
+    let first = city.first - earlier.len() as i32;
+    Some(YearSeries { first, values: earlier.into_iter().chain(city.values).collect() })
 }
 
 fn collect_toml(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), ParamError> {

@@ -1,0 +1,292 @@
+#!/usr/bin/env python3
+"""Generates data/params/<province>.toml (and <province>/<city>.toml overlays) for the 31
+provinces from the source tables in data/sources/ (standard library only).
+
+    python3 scripts/make-params.py            # writes the files, prints what it did
+    python3 scripts/make-params.py --check    # exits 1 if a committed file differs
+
+The output depends only on the source tables and this script: running it twice gives the
+same bytes. Every value carries a provenance tag and a source. What happens to each
+quality mark of the source tables:
+
+* pension bases (`pension-bases.csv`, `city-bases.csv`):
+  - `official` -> provenance `official`, `reported` -> `reported`;
+  - `extrapolated` (推定/占位/外推, 5 %/yr chains, copies of another year) -> left out. The
+    model never reads a guessed base as data: before a series' first year a row needs
+    `base_at_retirement`; after its last year the base grows by the contract's projection
+    rule (C14) and is tagged `projected`.
+* average wages (`avg_wage` column): `reported` whatever the row's mark (the source table
+  says the column is never authoritative); blanks (synthetic series) are left out; Hunan's
+  column is keyed by social-insurance year and is shifted back one year; the 2025 value of
+  the eight provinces whose 2025 entry is labelled "2025年度社保缴费基数·2024全口径社平"
+  while a separate 2024 value exists is left out (which year it measures is unresolved).
+* Heilongjiang: the source table already carries the retirement-year key (its row for
+  year Y is the upstream value stored under Y-1), so it is used as is.
+* Shandong is hand-kept (data/params/shandong.toml and shandong/*.toml carry resident
+  tiers, adjustment rules and cities that the tables do not have): this script does not
+  write it and prints where the tables differ from it.
+"""
+
+import csv
+import os
+import re
+import sys
+from collections import defaultdict
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SRC = os.path.join(ROOT, "data", "sources")
+OUT = os.path.join(ROOT, "data", "params")
+
+PROVINCES = [
+    "anhui", "beijing", "chongqing", "fujian", "gansu", "guangdong", "guangxi", "guizhou",
+    "hainan", "hebei", "heilongjiang", "henan", "hubei", "hunan", "jiangsu", "jiangxi", "jilin",
+    "liaoning", "neimenggu", "ningxia", "qinghai", "shaanxi", "shandong", "shanghai", "shanxi",
+    "sichuan", "tianjin", "xinjiang", "xizang", "yunnan", "zhejiang",
+]
+HAND_KEPT = {"shandong"}
+
+SHORT_NAME = {
+    "广西壮族自治区": "广西", "内蒙古自治区": "内蒙古", "宁夏回族自治区": "宁夏",
+    "新疆维吾尔自治区": "新疆", "西藏自治区": "西藏",
+}
+CITY_NAME = {
+    "shenzhen": "深圳", "shenyang": "沈阳", "dalian": "大连", "changchun": "长春",
+    "zhengzhou": "郑州", "luoyang": "洛阳", "xinyang": "信阳", "kaifeng": "开封",
+    "pingdingshan": "平顶山", "xinxiang": "新乡", "wuhan": "武汉", "yichang": "宜昌",
+    "huangshi": "黄石", "shiyan": "十堰", "xiangyang": "襄阳", "enshi": "恩施",
+    "jingmen": "荆门", "suizhou": "随州", "qianjiang": "潜江", "xiantao": "仙桃",
+    "tianmen": "天门", "ezhou": "鄂州", "xianning": "咸宁", "xiaogan": "孝感",
+    "huanggang": "黄冈", "shennongjia": "神农架", "jingzhou": "荆州",
+}
+AVG_2025_MISLABELLED = {"anhui", "fujian", "gansu", "jiangsu", "jiangxi", "neimenggu", "ningxia", "zhejiang"}
+AVG_SHIFT_BACK = {"hunan"}
+# Corrections the source table documents but does not apply (year -> (value, why)).
+AVG_CORRECTIONS = {
+    ("beijing", 2019): ("8847", "corrected value per rsj.beijing.gov.cn (upstream comment; stored 9262 uncorrected)"),
+}
+
+LOG = []
+
+
+def log(msg):
+    LOG.append(msg)
+
+
+def read(path):
+    with open(os.path.join(SRC, path), encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def q(s):
+    """A TOML basic string."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def clean(s):
+    return re.sub(r"\s+", " ", s or "").strip()
+
+
+def num(s):
+    """A decimal string as written (trailing zeros of a fraction dropped)."""
+    s = s.strip()
+    if "." in s:
+        s = s.rstrip("0").rstrip(".")
+    return s
+
+
+def source_of(r, extra=""):
+    parts = [clean(r["source"])]
+    if r.get("url"):
+        parts.append(r["url"].strip())
+    if r.get("verified_by_search") == "yes":
+        parts.append("independently reported with the same value")
+    if extra:
+        parts.append(extra)
+    return "; ".join(p for p in parts if p)
+
+
+def year_series(entries):
+    """Keeps the longest run of consecutive years that ends at the last year; logs drops."""
+    entries = sorted(entries)
+    if not entries:
+        return []
+    run = [entries[-1]]
+    for e in reversed(entries[:-1]):
+        if e[0] == run[0][0] - 1:
+            run.insert(0, e)
+        else:
+            break
+    return run
+
+
+def emit_series(lines, key, comment, entries):
+    if not entries:
+        return
+    lines.append("")
+    lines.extend("# " + c for c in comment)
+    lines.append(f"[{key}]")
+    lines.append("values = [")
+    for year, value, prov, src in entries:
+        lines.append(f"  {{ year = {year}, value = {q(value)}, provenance = {q(prov)}, source = {q(src)} }},")
+    lines.append("]")
+
+
+def base_entries(rows, region):
+    out = []
+    counts = defaultdict(int)
+    for r in rows:
+        y, quality = int(r["year"]), r["quality"]
+        counts[quality] += 1
+        if quality == "extrapolated":
+            log(f"{region} pension_base {y}: extrapolated {num(r['base'])} left out ({clean(r['notes'])[:80]})")
+            continue
+        if quality not in ("official", "reported"):
+            raise SystemExit(f"{region} {y}: unknown quality {quality!r}")
+        out.append((y, num(r["base"]), quality, source_of(r)))
+    run = year_series(out)
+    for e in out:
+        if e not in run:
+            log(f"{region} pension_base {e[0]}: {e[2]} value left out (gap before the series' continuous years)")
+    return run, counts
+
+
+def avg_entries(rows, province):
+    out = []
+    for r in rows:
+        if not r["avg_wage"].strip():
+            continue
+        y = int(r["year"])
+        src = "average monthly wage as stored by a public calculator project (" + clean(r["source"]).split(" ")[0] + "); treated as reported"
+        if province in AVG_SHIFT_BACK:
+            y -= 1
+            src += "; source keyed by social-insurance year, shifted to the year it measures"
+        if province in AVG_2025_MISLABELLED and int(r["year"]) == 2025:
+            log(f"{province} avg_wage 2025: {num(r['avg_wage'])} left out (labelled as the 2024 全口径 average while a 2024 value exists)")
+            continue
+        value = num(r["avg_wage"])
+        if (province, y) in AVG_CORRECTIONS:
+            value, why = AVG_CORRECTIONS[(province, y)]
+            src += "; " + why
+            log(f"{province} avg_wage {y}: {num(r['avg_wage'])} replaced by {value} ({why})")
+        out.append((y, value, "reported", src))
+    return year_series(out)
+
+
+def coefficient(rule):
+    m = re.match(r"\s*([0-9.]+)", rule["transitional_coefficient"])
+    return num(m.group(1))
+
+
+def doc_numbers(text):
+    return re.findall(r"[\u4e00-\u9fff]+〔\d{4}〕[\d?？]+号", text)
+
+
+def province_file(p, rule, rows, cities):
+    name = SHORT_NAME.get(rule["name_zh"], rule["name_zh"].rstrip("省市"))
+    lines = [
+        f"# {name} ({p}). Generated by scripts/make-params.py from data/sources/ — do not edit by",
+        "# hand; change the sources or the script and regenerate.",
+        f"name = {q(name)}",
+    ]
+    base, counts = base_entries(rows, p)
+    log(f"{p}: pension_base rows official {counts['official']}, reported {counts['reported']}, "
+        f"extrapolated {counts['extrapolated']} (left out); kept {len(base)} years "
+        f"{base[0][0] if base else '-'}–{base[-1][0] if base else '-'}")
+    emit_series(lines, "pension_base", [
+        "计发基数 C (C14), yuan/month, for pensions starting in `year`. Extrapolated source values are",
+        "left out; years after the last one are projected (C14).",
+    ], base)
+    avg = avg_entries(rows, p)
+    emit_series(lines, "avg_wage", [
+        "Average monthly wage of `year` (the contribution reference); W(y) = avg_wage(y - 1) (C8).",
+        "A separate series from the pension base: several provinces publish a base that is not",
+        "the previous year's average.",
+    ], avg)
+    coef = coefficient(rule)
+    docs = doc_numbers(rule["transitional_formula"])
+    src = (docs[0] + " as cited by" if docs else "no document number;") + \
+        " a calculator project's province file: " + clean(rule["transitional_formula"])[:160]
+    lines.append("")
+    lines.append("# Transitional coefficient (C17); the formula it enters is in [employee_rules].")
+    lines.append("[transitional_rate]")
+    lines.append("values = [")
+    lines.append(f"  {{ year = 2006, value = {q(coef)}, provenance = \"reported\", source = {q(src)} }},")
+    lines.append("]")
+    return "\n".join(lines) + "\n"
+
+
+def city_file(p, city, rows, prov_name):
+    name = CITY_NAME.get(city, city)
+    lines = [
+        f"# {name} ({p}/{city}), overlay of {p}.toml: its own pension base. Generated by",
+        "# scripts/make-params.py from data/sources/provinces/city-bases.csv — do not edit by hand.",
+        f"name = {q(name)}",
+    ]
+    base, counts = base_entries(rows, f"{p}/{city}")
+    log(f"{p}/{city}: pension_base official {counts['official']}, reported {counts['reported']}, "
+        f"extrapolated {counts['extrapolated']} (left out); kept {base[0][0]}–{base[-1][0]}")
+    emit_series(lines, "pension_base", [
+        "The city's own 计发基数 (C14). Years before the first one use the province's base; years",
+        "after the last one are projected from it (C14).",
+    ], base)
+    avg = [(int(r["year"]), num(r["avg_wage"]), "reported", source_of(r)) for r in rows if r["avg_wage"].strip()]
+    if avg:
+        log(f"{p}/{city}: avg_wage {len(avg)} value(s) not used (a single year cannot start a city series; "
+            "the province's W applies)")
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    check = "--check" in sys.argv[1:]
+    rules = {r["province"]: r for r in read("provinces/province-rules.csv")}
+    bases = defaultdict(list)
+    for r in read("provinces/pension-bases.csv"):
+        bases[r["province"]].append(r)
+    cities = defaultdict(lambda: defaultdict(list))
+    for r in read("provinces/city-bases.csv"):
+        cities[r["province"]][r["city"]].append(r)
+    assert sorted(rules) == sorted(PROVINCES), "province-rules.csv must have the 31 provinces"
+
+    files = {}
+    for p in PROVINCES:
+        if p in HAND_KEPT:
+            compare_hand_kept(p, bases[p])
+            continue
+        files[f"{p}.toml"] = province_file(p, rules[p], bases[p], cities.get(p, {}))
+        for city, rows in sorted(cities.get(p, {}).items()):
+            files[f"{p}/{city}.toml"] = city_file(p, city, rows, rules[p]["name_zh"])
+
+    changed = []
+    for rel, text in sorted(files.items()):
+        path = os.path.join(OUT, rel)
+        old = open(path, encoding="utf-8").read() if os.path.exists(path) else None
+        if old != text:
+            changed.append(rel)
+            if not check:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path, "w", encoding="utf-8", newline="\n") as f:
+                    f.write(text)
+    for line in LOG:
+        print(line)
+    print(f"{len(files)} files generated ({len(changed)} changed); Shandong hand-kept")
+    if check and changed:
+        print("out of date: " + ", ".join(changed), file=sys.stderr)
+        sys.exit(1)
+
+
+def compare_hand_kept(p, rows):
+    path = os.path.join(OUT, f"{p}.toml")
+    text = open(path, encoding="utf-8").read()
+    kept = dict(re.findall(r'\{ year = (\d+), value = "([0-9.]+)"', text.split("[avg_wage]")[0]))
+    for r in rows:
+        y = r["year"]
+        if r["quality"] == "extrapolated":
+            continue
+        if y in kept and num(kept[y]) != num(r["base"]):
+            log(f"{p} (hand-kept) pension_base {y}: file {kept[y]}, source table {num(r['base'])} ({r['quality']}) - file kept")
+        elif y not in kept:
+            log(f"{p} (hand-kept) pension_base {y}: not in the file; source table {num(r['base'])} ({r['quality']})")
+
+
+if __name__ == "__main__":
+    main()
