@@ -15,7 +15,7 @@ use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
 use yanglao::model::{self, Category, Context};
-use yanglao::params::{Assumptions, LifeTable, Month, Params};
+use yanglao::params::{Assumptions, LifeTable, Month, National, Params};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -59,11 +59,12 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-fn rate_flag(name: &str, v: &Option<String>) -> Result<Option<Decimal>> {
+/// A rate flag, within the parameters' rate range (`defaults` in national.toml).
+fn rate_flag(name: &str, v: &Option<String>, nat: &National) -> Result<Option<Decimal>> {
     let Some(v) = v else { return Ok(None) };
     let d = yanglao::io::scenario::parse_decimal(v.trim()).map_err(|why| anyhow::anyhow!("--{name} '{v}': {why}"))?;
-    if d < Decimal::new(-5, 1) || d > Decimal::ONE {
-        bail!("--{name} '{v}': out of range; allowed a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+    if d < nat.rate_min || d > nat.rate_max {
+        bail!("--{name} '{v}': out of range; allowed {}", nat.rate_allowed);
     }
     Ok(Some(d))
 }
@@ -81,16 +82,16 @@ fn context(c: &CommonArgs) -> Result<Context> {
     if let Some(m) = &c.as_of {
         a.as_of = Month::parse(m.trim()).with_context(|| format!("--as-of '{m}': not a month; allowed YYYY-MM"))?;
     }
-    if let Some(v) = rate_flag("wage-growth", &c.wage_growth)? {
+    if let Some(v) = rate_flag("wage-growth", &c.wage_growth, &params.national)? {
         a.wage_growth = v;
     }
-    if let Some(v) = rate_flag("account-rate", &c.account_rate)? {
+    if let Some(v) = rate_flag("account-rate", &c.account_rate, &params.national)? {
         a.account_rate = v;
     }
-    if let Some(v) = rate_flag("indexation", &c.indexation)? {
+    if let Some(v) = rate_flag("indexation", &c.indexation, &params.national)? {
         a.indexation = v;
     }
-    if let Some(v) = rate_flag("discount-rate", &c.discount_rate)? {
+    if let Some(v) = rate_flag("discount-rate", &c.discount_rate, &params.national)? {
         a.discount_rate = v;
     }
     let mut ctx = Context::new(params, a);

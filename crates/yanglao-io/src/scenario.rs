@@ -53,8 +53,6 @@ pub struct Header {
     pos: Vec<Option<usize>>,
     /// Header names that are not scenario columns (kept out of the computation).
     pub unknown: Vec<String>,
-    /// The region used when a row leaves `region` empty.
-    pub default_region: String,
     width: usize,
 }
 
@@ -90,7 +88,7 @@ impl Header {
                 return Err(HeaderError::Missing(req.to_string()));
             }
         }
-        Ok(Header { pos, unknown, default_region: "shandong/weifang".to_string(), width })
+        Ok(Header { pos, unknown, width })
     }
 
     /// Field index of a scenario column in the file, if the header has it.
@@ -296,7 +294,7 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         Some(v) => return Err(RowError::new("scheme", v, "unknown scheme", "employee, flexible, resident")),
         None => return Err(RowError::new("scheme", "", "missing", "employee, flexible, resident")),
     };
-    let region_key = row.get("region").unwrap_or(row.header.default_region.as_str());
+    let region_key = row.get("region").unwrap_or(params.national.default_region.as_str());
     let mut notes = Vec::new();
     let (region, fallback) = resolve_region(params, region_key, "region")?;
     if fallback {
@@ -355,8 +353,8 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
     let years_hi = Decimal::from(80);
     let money_hi = Decimal::from(1_000_000_000);
     let monthly_hi = Decimal::from(1_000_000);
-    let rate =
-        |name: &str| row.decimal(name, dec(-5, 1), Decimal::ONE, "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+    let nat = &params.national;
+    let rate = |name: &str| row.decimal(name, nat.rate_min, nat.rate_max, &nat.rate_allowed);
     let paid_years = row.decimal("paid_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
     let deemed_years = row.decimal("deemed_years", zero, years_hi, "0 to 80 years")?.unwrap_or(zero);
     let avg_index = row.decimal("avg_index", dec(1, 4), dec(3, 0), "an average index above 0 and at most 3.0")?;
@@ -368,8 +366,7 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
             "an average index above 0 and at most 3.0",
         ));
     }
-    let index =
-        row.decimal("contribution_index", dec(6, 1), dec(3, 0), "0.6 to 3.0 (60%–300% of the reference wage)")?;
+    let index = row.decimal("contribution_index", nat.index_min, nat.index_max, &nat.index_allowed)?;
     let index_given = index.is_some();
     let index = index.unwrap_or(Decimal::ONE);
     let balance = row.decimal("balance", zero, money_hi, "0 to 1,000,000,000 yuan")?;
@@ -521,9 +518,10 @@ pub fn parse_segment(
     let index_given = fields[5].is_some();
     let index = match fields[5] {
         Some(v) => {
-            let d = parse_decimal(v).map_err(|why| at("contribution_index", v, why, "0.6 to 3.0"))?;
-            if d < dec(6, 1) || d > dec(3, 0) {
-                return Err(at("contribution_index", v, "out of range".into(), "0.6 to 3.0"));
+            let nat = &params.national;
+            let d = parse_decimal(v).map_err(|why| at("contribution_index", v, why, &nat.index_range))?;
+            if d < nat.index_min || d > nat.index_max {
+                return Err(at("contribution_index", v, "out of range".into(), &nat.index_range));
             }
             d
         }

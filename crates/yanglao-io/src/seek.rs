@@ -213,7 +213,13 @@ impl Seek {
                 if !employee {
                     return Err("the row has no employee or flexible contributions to vary".into());
                 }
-                Ok((60..=300).map(|i| Value::Number(Decimal::new(i, 2))).collect())
+                // Hundredths from the parameters' index bounds (C9: 0.60 to 3.00).
+                let nat = &ctx.params.national;
+                let hundredths =
+                    |d: Decimal| rust_decimal::prelude::ToPrimitive::to_i64(&(d * Decimal::ONE_HUNDRED).ceil());
+                let (lo, hi) =
+                    (hundredths(nat.index_min).unwrap_or_default(), hundredths(nat.index_max).unwrap_or_default());
+                Ok((lo..=hi).map(|i| Value::Number(Decimal::new(i, 2))).collect())
             }
             Vary::Tier => {
                 if !resident {
@@ -229,7 +235,10 @@ impl Seek {
             }
             Vary::Retire => {
                 if s.scheme == Scheme::Resident {
-                    return Err("a resident pension starts at 60; retire is for employee and flexible rows".into());
+                    return Err(format!(
+                        "a resident pension starts at {}; retire is for employee and flexible rows",
+                        ctx.params.national.resident_pension_age
+                    ));
                 }
                 let cat = s.category.ok_or("category is required to vary retire")?;
                 let cat = if s.scheme == Scheme::Flexible && cat == Category::FemaleWorker {
@@ -255,7 +264,7 @@ impl Seek {
                 }
                 let from = s.start.unwrap_or(s.as_of).max(s.as_of);
                 if s.scheme == Scheme::Resident {
-                    let last = s.birth.plus(720).year() - 1;
+                    let last = s.birth.plus(ctx.params.national.resident_pension_months()).year() - 1;
                     return Ok((from.year()..=last).map(|y| Value::Month(Month::december(y))).collect());
                 }
                 let cat = s.category.ok_or("category is required to vary stop")?;

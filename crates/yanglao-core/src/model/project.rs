@@ -6,7 +6,7 @@ pub(crate) use super::env::Env;
 use super::resident::{self, ResAccrual, ResSpell};
 use super::rules::{divisor, statutory_retirement, RetirementInfo};
 use super::*;
-use crate::params::{mul_i128, pow10_i128, Age, Provenance};
+use crate::params::{mul_i128, pow10_i128, Age, National, Provenance};
 
 pub use super::context::Context;
 
@@ -113,16 +113,6 @@ fn years_of(env: &Env, s: &Scenario, months: i32) -> Decimal {
     env.rounding.years.div(known_years(s) * Decimal::from(12) + Decimal::from(months), Decimal::from(12))
 }
 
-/// Age at which a segment starting in a non-hukou province is a temporary account (C25):
-/// men 50, women 40 (国办发〔2009〕66号 第六条).
-fn temporary_age(c: Category) -> i32 {
-    if c.is_female() {
-        40 * 12
-    } else {
-        50 * 12
-    }
-}
-
 /// Employee/flexible spells inside `as_of ..= end`, from the segments or the row itself.
 fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -> Vec<EmpSpell> {
     let params = env.params();
@@ -149,7 +139,8 @@ fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -
             .filter(|g| g.scheme != Scheme::Resident)
             .map(|g| {
                 let province = params.region(g.region).province;
-                let temporary = province != hukou && cat.is_some_and(|c| g.start.since(s.birth) >= temporary_age(c));
+                let temporary = province != hukou
+                    && cat.is_some_and(|c| g.start.since(s.birth) >= params.national.temporary_age(c.is_female()));
                 mk(g.start, g.end, g.index, g.scheme, g.region, temporary)
             })
             .collect();
@@ -163,8 +154,9 @@ fn employee_spells(s: &Scenario, env: &Env, cat: Option<Category>, end: Month) -
 /// `as_of ..= pension − 1` (C27.6, the same for row columns and segments) and ending before
 /// the calendar year of the pension and before the calendar year of age 60 (C27.1: the
 /// scheme covers ages 16–59, 国发〔2014〕8号, also when a bridged pension starts later).
-fn resident_spells(s: &Scenario, pension: Month) -> Vec<ResSpell> {
-    let last = Month::december(pension.min(s.birth.plus(720)).year() - 1).min(pension.plus(-1));
+fn resident_spells(s: &Scenario, pension: Month, nat: &National) -> Vec<ResSpell> {
+    let last =
+        Month::december(pension.min(s.birth.plus(nat.resident_pension_months())).year() - 1).min(pension.plus(-1));
     let spells: Vec<ResSpell> = if s.segments.is_empty() {
         if s.scheme == Scheme::Resident {
             vec![ResSpell {
@@ -479,7 +471,8 @@ fn claim_province(env: &Env, s: &Scenario, emp: &EmpAccrual) -> RegionId {
         let known = if prov == row_province { known_years(s) } else { Decimal::ZERO };
         env.rounding.years.div(known * Decimal::from(12) + Decimal::from(months), Decimal::from(12))
     };
-    let ten = Decimal::from(10);
+    // C25: the years a claim province must hold (国办发〔2009〕66号 第五条).
+    let ten = params.national.claim_min_years;
     if tally.iter().any(|t| t.0 == current && years(t.0, t.1) >= ten) {
         return current;
     }
@@ -510,7 +503,7 @@ fn employee_pension(
     // Resident → employee (C24): the resident balance joins; resident years do not count;
     // resident payments of months also paid as employee are refunded.
     let res = if has_resident_record(s) {
-        let spells = resident_spells(s, retire);
+        let spells = resident_spells(s, retire, &env.params().national);
         let months = |y: i32| emp.months_in_year(y);
         let r = resident::accrue(env, s.resident_balance, s.as_of, retire, &spells, s.hardship, &months)?;
         notes.push(format!(
@@ -692,12 +685,16 @@ fn resident_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowError> {
         return Err(RowError::new(
             "retire",
             r.to_string(),
-            "a resident pension starts at 60; retire is for employee rows",
+            format!(
+                "a resident pension starts at {}; retire is for employee rows",
+                env.params().national.resident_pension_age
+            ),
             "empty",
         ));
     }
     if !has_employee_record(s) {
-        return bridge_to_resident(s, env, None, s.birth.plus(720));
+        let at_pension_age = s.birth.plus(env.params().national.resident_pension_months());
+        return bridge_to_resident(s, env, None, at_pension_age);
     }
     // Bridging is decided at the employee statutory age (C24) on the years alone; the
     // `as_of` check then uses the pension month this decision gives (C27.5).
@@ -760,8 +757,9 @@ fn bridge_to_resident(
     let params = env.params();
     let nat = &params.national;
     let money = env.rounding.money;
-    let at_60 = s.birth.plus(720);
-    let pension = if employee.is_some() { at_60.max(retire) } else { at_60 };
+    // C21: from the month of the pension-age birthday (60, 国发〔2014〕8号).
+    let at_age = s.birth.plus(nat.resident_pension_months());
+    let pension = if employee.is_some() { at_age.max(retire) } else { at_age };
     as_of_check(s, pension)?;
     let mut notes = Vec::new();
     // C27.10: a resident pension is claimed in the hukou province: the row's region when it
@@ -791,7 +789,7 @@ fn bridge_to_resident(
         }
         None => (None, Decimal::ZERO),
     };
-    let spells = resident_spells(s, pension);
+    let spells = resident_spells(s, pension, nat);
     let months = |y: i32| emp.as_ref().map_or(0, |e| e.months_in_year(y));
     let res = resident::accrue(env, s.resident_balance, s.as_of, pension, &spells, s.hardship, &months)?;
     if !res.refunds.is_zero() {
@@ -808,7 +806,7 @@ fn bridge_to_resident(
     let twelve = Decimal::from(12);
     let years = env.rounding.years.div((s.resident_years + emp_years) * twelve + Decimal::from(res.twelfths), twelve);
     env.note(|| Event::ResidentYears { known: s.resident_years, employee: emp_years, twelfths: res.twelfths, years });
-    let min = Decimal::from(15);
+    let min = nat.resident_min_years;
     let emp_balance = emp.as_ref().map_or(Decimal::ZERO, |e| e.balance);
     let balance = res.balance - res.refunds + emp_balance;
     let own_paid = res.own_paid + emp.as_ref().map_or(Decimal::ZERO, |e| e.own_paid);
@@ -847,7 +845,12 @@ fn bridge_to_resident(
     };
     if years < min {
         env.note(|| Event::Ineligible { years, min_years: min });
-        out.notes.push(format!("{} resident years are short of the 15 required at 60 (C21)", fmt2(years)));
+        out.notes.push(format!(
+            "{} resident years are short of the {} required at {} (C21)",
+            fmt2(years),
+            nat.resident_min_years,
+            nat.resident_pension_age
+        ));
         return Ok(out);
     }
     // C22 basic = national minimum + province + city amounts in force, or the override.

@@ -126,7 +126,7 @@ impl Assumptions {
                 .map(|b| b.as_of)
                 .ok_or_else(|| f.invalid("as_of", None, "missing; a month \"YYYY-MM\""))?,
         };
-        let (lo, hi) = (Decimal::new(-5, 1), Decimal::ONE);
+        let (lo, hi) = builtin_rate_range();
         Ok(Assumptions {
             as_of,
             wage_growth: get("wage_growth", lo, hi, base.as_ref().map(|b| b.wage_growth))?,
@@ -350,7 +350,8 @@ impl Ctx<'_> {
         Ok(Some(out))
     }
 
-    fn adjustments(&self, doc: &toml::Table) -> Result<Vec<Adjustment>, ParamError> {
+    /// The `[[adjustment]]` tables; `rate` bounds pct_own (the national rate range).
+    fn adjustments(&self, doc: &toml::Table, rate: (Decimal, Decimal)) -> Result<Vec<Adjustment>, ParamError> {
         let Some(v) = doc.get("adjustment") else { return Ok(Vec::new()) };
         let list = v
             .as_array()
@@ -408,7 +409,7 @@ impl Ctx<'_> {
                 year,
                 provenance,
                 flat: dec("flat", Decimal::ZERO, money_hi)?,
-                pct_own: dec("pct_own", Decimal::new(-5, 1), Decimal::ONE)?,
+                pct_own: dec("pct_own", rate.0, rate.1)?,
                 year_bands,
                 age_bands,
                 round_up_to_yuan: t.get("round_up_to_yuan").and_then(Value::as_bool).unwrap_or(false),
@@ -485,7 +486,8 @@ const REGION_KEYS: &[&str] = &[
     "adjustment",
 ];
 
-fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<RegionFile, ParamError> {
+fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Result<RegionFile, ParamError> {
+    let (national_rounding, nat) = national;
     let doc = parse_toml(file, text)?;
     let f = Ctx { file };
     if let Some(k) = doc.keys().find(|k| !REGION_KEYS.contains(&k.as_str())) {
@@ -507,8 +509,96 @@ fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<R
         hardship_amount: f.step_series(&doc, "hardship_amount", Decimal::ZERO, money_hi)?,
         resident_account_rate: f.year_series(&doc, "resident_account_rate", rate_lo, rate_hi)?,
         rounding: if doc.contains_key("rounding") { Some(f.rounding(&doc, national_rounding)?) } else { None },
-        adjustments: if doc.contains_key("adjustment") { Some(f.adjustments(&doc)?) } else { None },
+        adjustments: if doc.contains_key("adjustment") {
+            Some(f.adjustments(&doc, (nat.rate_min, nat.rate_max))?)
+        } else {
+            None
+        },
     })
+}
+
+/// The rules of national.toml that are single numbers (C9, C21, C25) and the input
+/// defaults and bounds, each section with its source and provenance.
+struct NationalRules {
+    resident_pension_age: i32,
+    resident_min_years: Decimal,
+    temporary_age_male: i32,
+    temporary_age_female: i32,
+    claim_min_years: Decimal,
+    index_min: Decimal,
+    index_max: Decimal,
+    default_region: String,
+    rate_min: Decimal,
+    rate_max: Decimal,
+}
+
+impl NationalRules {
+    fn parse(f: &Ctx, doc: &toml::Table) -> Result<NationalRules, ParamError> {
+        let section = |name: &str| -> Result<&toml::Table, ParamError> {
+            let t = f.table(doc, name)?;
+            f.provenance(t, name, None)?;
+            Ok(t)
+        };
+        let dec = |t: &toml::Table, sec: &str, key: &str, lo: Decimal, hi: Decimal| {
+            let k = format!("{sec}.{key}");
+            f.decimal(t.get(key).unwrap_or(&Value::Boolean(false)), &k, None).and_then(|d| f.range(d, lo, hi, &k, None))
+        };
+        let age = |t: &toml::Table, sec: &str, key: &str| -> Result<i32, ParamError> {
+            let a = f.int(t, key, sec)?;
+            if !(1..=120).contains(&a) {
+                return Err(f.invalid(&format!("{sec}.{key}"), None, format!("{a}; allowed whole years 1 to 120")));
+            }
+            Ok(a as i32)
+        };
+        let years_hi = Decimal::from(80);
+        let r = section("resident_pension")?;
+        let t = section("temporary_account")?;
+        let c = section("claim_province")?;
+        let i = section("contribution_index")?;
+        let d = section("defaults")?;
+        let (index_min, index_max) = (
+            dec(i, "contribution_index", "min", Decimal::new(1, 2), Decimal::from(10))?,
+            dec(i, "contribution_index", "max", Decimal::new(1, 2), Decimal::from(10))?,
+        );
+        let (rate_min, rate_max) = (
+            dec(d, "defaults", "rate_min", -Decimal::ONE, Decimal::ONE)?,
+            dec(d, "defaults", "rate_max", -Decimal::ONE, Decimal::from(10))?,
+        );
+        if index_min >= index_max || rate_min >= rate_max {
+            let key = if index_min >= index_max { "contribution_index" } else { "defaults.rate_min" };
+            return Err(f.invalid(key, None, "the lower bound must be below the upper one"));
+        }
+        Ok(NationalRules {
+            resident_pension_age: age(r, "resident_pension", "age")?,
+            resident_min_years: dec(r, "resident_pension", "min_years", Decimal::ZERO, years_hi)?,
+            temporary_age_male: age(t, "temporary_account", "male_age")?,
+            temporary_age_female: age(t, "temporary_account", "female_age")?,
+            claim_min_years: dec(c, "claim_province", "min_years", Decimal::ZERO, years_hi)?,
+            index_min,
+            index_max,
+            default_region: d
+                .get("region")
+                .and_then(Value::as_str)
+                .ok_or_else(|| f.invalid("defaults.region", None, "missing; a region key like \"shandong/weifang\""))?
+                .to_string(),
+            rate_min,
+            rate_max,
+        })
+    }
+}
+
+/// The rate range of the compiled-in national.toml (`defaults.rate_min`, `rate_max`), which
+/// an assumption file is checked against (an assumption file is read without the
+/// parameters).
+fn builtin_rate_range() -> (Decimal, Decimal) {
+    static RANGE: std::sync::LazyLock<(Decimal, Decimal)> = std::sync::LazyLock::new(|| {
+        let text = BUILTIN.iter().find(|(p, _)| *p == "national.toml").map(|(_, t)| *t).unwrap_or("");
+        let doc = parse_toml("national.toml", text).expect("the shipped national.toml is valid (checked by tests)");
+        let rules = NationalRules::parse(&Ctx { file: "national.toml" }, &doc)
+            .expect("the shipped national.toml is valid (checked by tests)");
+        (rules.rate_min, rules.rate_max)
+    });
+    *RANGE
 }
 
 fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionFile), ParamError> {
@@ -613,6 +703,7 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
             "a region parameter (province or city file); without one the region's lowest resident tier in force is the 代缴 amount (C27.4)",
         ));
     }
+    let rules = NationalRules::parse(&f, &doc)?;
     let national = National {
         divisors,
         divisor_first_age,
@@ -626,7 +717,26 @@ fn parse_national(file: &str, text: &str) -> Result<(National, Rounding, RegionF
         flexible_share: share("flexible_own")?,
         crediting_rate,
         resident_minimum,
-        adjustments: f.adjustments(&doc)?,
+        adjustments: f.adjustments(&doc, (rules.rate_min, rules.rate_max))?,
+        resident_pension_age: rules.resident_pension_age,
+        resident_min_years: rules.resident_min_years,
+        temporary_age_male: rules.temporary_age_male,
+        temporary_age_female: rules.temporary_age_female,
+        claim_min_years: rules.claim_min_years,
+        index_min: rules.index_min,
+        index_max: rules.index_max,
+        default_region: rules.default_region,
+        rate_min: rules.rate_min,
+        rate_max: rules.rate_max,
+        rate_allowed: format!("a fraction between {} and {} (e.g. 0.04 for 4%)", rules.rate_min, rules.rate_max),
+        index_range: format!("{} to {}", rules.index_min, rules.index_max),
+        index_allowed: format!(
+            "{} to {} ({}%–{}% of the reference wage)",
+            rules.index_min,
+            rules.index_max,
+            (rules.index_min * Decimal::ONE_HUNDRED).normalize(),
+            (rules.index_max * Decimal::ONE_HUNDRED).normalize()
+        ),
     };
     Ok((national, rounding, defaults))
 }
@@ -670,7 +780,7 @@ impl Params {
                     why: "region files are <province>.toml or <province>/<city>.toml".into(),
                 });
             }
-            let rf = parse_region(path, text, rounding)?;
+            let rf = parse_region(path, text, (rounding, &national))?;
             let region = match key.split_once('/') {
                 None => Region {
                     key: key.clone(),
@@ -764,6 +874,35 @@ fn collect_toml(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Res
 mod tests {
     use super::*;
 
+    /// The rules that were numbers in the code come from national.toml, with the values
+    /// of the documents: C21 (60, 15 years), C25 (men 50, women 40; 10 years), C9
+    /// (0.6–3.0), and the input defaults (shandong/weifang; rates −0.5 to 1).
+    #[test]
+    fn national_rules_come_from_the_data() {
+        let n = Params::builtin().unwrap().national;
+        assert_eq!((n.resident_pension_age, n.resident_pension_months()), (60, 720));
+        assert_eq!(n.resident_min_years, Decimal::from(15));
+        assert_eq!((n.temporary_age(false), n.temporary_age(true)), (50 * 12, 40 * 12));
+        assert_eq!(n.claim_min_years, Decimal::from(10));
+        assert_eq!((n.index_min.to_string(), n.index_max.to_string()), ("0.6".into(), "3.0".into()));
+        assert_eq!(n.index_allowed, "0.6 to 3.0 (60%–300% of the reference wage)");
+        assert_eq!(n.default_region, "shandong/weifang");
+        assert_eq!(n.rate_allowed, "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)");
+        assert_eq!(builtin_rate_range(), (n.rate_min, n.rate_max));
+    }
+
+    /// A national file without one of these sections is refused, naming it.
+    #[test]
+    fn national_rules_are_required() {
+        let text = BUILTIN.iter().find(|(p, _)| *p == "national.toml").unwrap().1;
+        let cut = text.replace("[temporary_account]", "[temporary_accounts]");
+        let err = parse_national("national.toml", &cut).err().unwrap().to_string();
+        assert!(err.contains("temporary_account"), "{err}");
+        let bad = text.replace("female_age = 40", "female_age = 400");
+        let err = parse_national("national.toml", &bad).err().unwrap().to_string();
+        assert!(err.contains("temporary_account.female_age: 400; allowed whole years 1 to 120"), "{err}");
+    }
+
     #[test]
     fn builtin_parameters_load_and_validate() {
         let p = Params::builtin().unwrap();
@@ -778,25 +917,37 @@ mod tests {
     #[test]
     fn gap_in_a_yearly_series_names_file_key_and_year() {
         let text = "[avg_wage]\nvalues = [\n { year = 2020, value = \"1\", provenance = \"reported\", source = \"x\" },\n { year = 2022, value = \"2\", provenance = \"reported\", source = \"x\" },\n]\n";
-        let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
+        let err = parse_region("p.toml", text, (Rounding::default(), &Params::builtin().unwrap().national))
+            .err()
+            .unwrap()
+            .to_string();
         assert_eq!(err, "p.toml: avg_wage at 2022: gap: expected year 2021");
     }
 
     #[test]
     fn unsorted_dates_and_bad_tags_are_rejected() {
         let text = "[allowance]\nvalues = [\n { from = \"2021-01\", value = \"1\", provenance = \"reported\", source = \"x\" },\n { from = \"2020-01\", value = \"2\", provenance = \"reported\", source = \"x\" },\n]\n";
-        let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
+        let err = parse_region("p.toml", text, (Rounding::default(), &Params::builtin().unwrap().national))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("allowance at 2020-01: dates must be sorted"), "{err}");
         let text =
             "[allowance]\nvalues = [ { from = \"2021-01\", value = \"1\", provenance = \"guess\", source = \"x\" } ]\n";
-        let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
+        let err = parse_region("p.toml", text, (Rounding::default(), &Params::builtin().unwrap().national))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("provenance 'guess'"), "{err}");
     }
 
     #[test]
     fn out_of_range_rate_is_rejected() {
         let text = "[resident_account_rate]\nvalues = [ { year = 2021, value = \"5\", provenance = \"reported\", source = \"x\" } ]\n";
-        let err = parse_region("p.toml", text, Rounding::default()).err().unwrap().to_string();
+        let err = parse_region("p.toml", text, (Rounding::default(), &Params::builtin().unwrap().national))
+            .err()
+            .unwrap()
+            .to_string();
         assert!(err.contains("resident_account_rate at 2021: 5 is outside the allowed range"), "{err}");
     }
 }

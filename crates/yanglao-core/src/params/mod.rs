@@ -573,6 +573,35 @@ pub struct National {
     pub resident_minimum: StepSeries,
     /// National yearly increases, used where a province has no rule for a year.
     pub adjustments: Vec<Adjustment>,
+    /// Resident pension age in whole years (C21, 国发〔2014〕8号): paid from the month of
+    /// that birthday.
+    pub resident_pension_age: i32,
+    /// Minimum resident contribution years (C21).
+    pub resident_min_years: Decimal,
+    /// Age from which a spell started outside the hukou province is a temporary account,
+    /// men and women (C25, 国办发〔2009〕66号 第六条).
+    pub temporary_age_male: i32,
+    /// See [`National::temporary_age_male`].
+    pub temporary_age_female: i32,
+    /// Years a province must hold to be the claim province (C25, 国办发〔2009〕66号 第五条).
+    pub claim_min_years: Decimal,
+    /// Bounds of a contribution index (C9): the base is 60%–300% of the reference wage.
+    pub index_min: Decimal,
+    /// See [`National::index_min`]; also the upper bound of `avg_index` and `trans_index`.
+    pub index_max: Decimal,
+    /// Region of a scenario row without one (contract §5).
+    pub default_region: String,
+    /// Range allowed for every rate (a sanity bound of the inputs): lowest.
+    pub rate_min: Decimal,
+    /// Highest allowed rate.
+    pub rate_max: Decimal,
+    /// What a rate may be, for messages: "a fraction between -0.5 and 1 (e.g. 0.04 for 4%)".
+    pub rate_allowed: String,
+    /// The index bounds, for messages: "0.6 to 3.0".
+    pub index_range: String,
+    /// What a contribution index may be, for messages: "0.6 to 3.0 (60%–300% of the
+    /// reference wage)".
+    pub index_allowed: String,
 }
 
 impl National {
@@ -587,6 +616,21 @@ impl National {
     pub fn divisor_of_age(&self, age: i32) -> Option<Decimal> {
         let i = usize::try_from(age - self.divisor_first_age).ok()?;
         self.divisors.get(i).copied()
+    }
+
+    /// Resident pension age in months (C21).
+    pub fn resident_pension_months(&self) -> i32 {
+        self.resident_pension_age * 12
+    }
+
+    /// Age in months from which a spell outside the hukou province is a temporary account
+    /// (C25).
+    pub fn temporary_age(&self, female: bool) -> i32 {
+        if female {
+            self.temporary_age_female * 12
+        } else {
+            self.temporary_age_male * 12
+        }
     }
 
     /// Last age in the divisor table.
