@@ -6,6 +6,7 @@
 
 mod employee;
 mod project;
+mod provincial;
 mod resident;
 mod rules;
 mod trace;

@@ -12,6 +12,7 @@ mod golden;
 mod hostile;
 mod metrics;
 mod properties;
+mod provinces;
 mod reform;
 mod resident;
 mod seek;
