@@ -11,6 +11,7 @@ pub mod io;
 pub mod metrics;
 pub mod model;
 pub mod params;
+pub mod params_cmd;
 pub mod reform;
 pub mod seek;
 pub mod summary;

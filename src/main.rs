@@ -39,6 +39,24 @@ enum Command {
     Explain(ExplainArgs),
     /// For each row, the smallest value of one input that reaches a target.
     Seek(SeekArgs),
+    /// Print the parameters in force for a region and year, with provenance and source.
+    Params(ParamsArgs),
+}
+
+#[derive(Args)]
+struct ParamsArgs {
+    /// Region: `province` or `province/city`.
+    #[arg(long)]
+    region: String,
+    /// Year (default: the assumption file's year).
+    #[arg(long)]
+    year: Option<i32>,
+    /// Output format.
+    #[arg(long, value_parser = ["table", "csv"], default_value = "table")]
+    format: String,
+    /// Parameter directory instead of the compiled-in files.
+    #[arg(long, value_name = "DIR")]
+    params: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -373,6 +391,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
         Command::Explain(a) => explain_cmd(a),
         Command::Seek(a) => seek_cmd(a),
+        Command::Params(a) => yanglao::params_cmd::command(a.params.as_deref(), &a.region, a.year, a.format == "csv")
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 

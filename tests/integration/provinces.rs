@@ -275,3 +275,23 @@ fn provincial_rule_kinds_change_the_arithmetic_as_published() {
     assert_eq!(get("shenzhen", "allowance"), "290.00");
     assert!(get("shenzhen", "message").contains("深圳调节金 50.00"));
 }
+
+#[test]
+fn params_command_prints_values_with_provenance_and_source() {
+    let out =
+        bin().args(["params", "--region", "henan/zhengzhou", "--year", "2024", "--format", "csv"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("group,parameter,value,from,provenance,source\n"), "{text}");
+    // Zhengzhou's own 2024 base, official, with its source; the Henan formulas.
+    let base = text.lines().find(|l| l.starts_with("employee,pension_base C,")).unwrap();
+    assert!(base.starts_with("employee,pension_base C,7925,2024,official,"), "{base}");
+    assert!(text.contains("(C_province + C_city × Ī) / 2"), "{text}");
+    // A city without parameters: the province, said so (C27.8); an unknown province: exit 2.
+    let out = bin().args(["params", "--region", "henan/luohe"]).output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("note: henan/luohe has no city parameters: the province henan is used (C27.8)"), "{text}");
+    let out = bin().args(["params", "--region", "mars"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown region 'mars'; allowed anhui, beijing"));
+}
