@@ -1,8 +1,10 @@
 //! The chart font: the bundled Simplified-Chinese subset or a font file given with `--font`.
 //!
-//! The bundled font is Noto Sans CJK SC Regular cut down to GB2312, ASCII, Latin-1 and the
-//! common CJK and full-width punctuation by `scripts/make-font-subset.py` (SIL Open Font
-//! License 1.1, see `assets/fonts/OFL.txt`). It is compiled into the binary, so charts show
+//! The bundled font is Noto Sans CJK SC Regular cut down to CJK Unified Ideographs and
+//! Extension A (every one of their 27,584 code points that the font has, 27,558: GB2312 and
+//! the rare characters of place and person names such as 鄌, 郚, 堃, 喆), ASCII, Latin-1 and
+//! the common CJK and full-width punctuation by `scripts/make-font-subset.py` (SIL Open
+//! Font License 1.1, see `assets/fonts/OFL.txt`). It is compiled into the binary, so charts show
 //! Chinese text on any machine without installed fonts.
 //!
 //! Every font is also registered with plotters (`plotters::style::register_font`) under its
@@ -169,6 +171,8 @@ mod tests {
         {
             assert!(f.has_glyph(c), "bundled font lacks {c}");
         }
+        // Beyond GB2312: rare place and person names, and Extension A (㐀 U+3400).
+        assert!(f.missing_chars("鄌郚堃喆㐀䶵").is_empty(), "{:?}", f.missing_chars("鄌郚堃喆㐀䶵"));
         assert_eq!(f.missing_chars("a😀b𠀀"), vec!['😀', '𠀀']);
     }
 
