@@ -174,6 +174,12 @@ struct ChartStyle {
     /// Only these scenario ids (repeatable).
     #[arg(long = "id", value_name = "ID")]
     ids: Vec<String>,
+    /// Y axis of the path and fan charts: linear, or log to spread lines of very different heights.
+    #[arg(long, value_parser = ["linear", "log"], default_value = "linear")]
+    y_scale: String,
+    /// SVG: keep text as text (<text> naming the font family, editable) instead of glyph outlines.
+    #[arg(long)]
+    svg_text: bool,
 }
 
 #[derive(Args)]
@@ -208,6 +214,8 @@ enum KindArg {
     Sensitivity,
     /// Change in the monthly pension made by a reform, by scenario or group (results of run --reform).
     Reform,
+    /// Percentiles (p10, p25, median, p75, p90) of the monthly pension by age over a group's paths.
+    Fan,
 }
 
 #[derive(Args)]
@@ -574,6 +582,8 @@ fn chart_request(
     r.height = st.height;
     r.dpi = st.dpi;
     r.font = st.font.clone();
+    r.y_scale = if st.y_scale == "log" { chart::YScale::Log } else { chart::YScale::Linear };
+    r.svg_text = st.svg_text;
     r
 }
 
@@ -593,6 +603,7 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
         KindArg::Breakeven => ChartKind::Breakeven,
         KindArg::Sensitivity => ChartKind::Sensitivity,
         KindArg::Reform => ChartKind::Reform,
+        KindArg::Fan => ChartKind::Fan,
     };
     // Standard input (`-`) or a pipe: read from a copy (see io::spool).
     let results = yanglao::io::spool::Rereadable::new(&a.results)?;

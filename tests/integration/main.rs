@@ -4,6 +4,7 @@
 
 mod c27;
 mod chart;
+mod chart_cli;
 mod cli;
 mod common;
 mod errors;
