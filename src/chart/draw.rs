@@ -184,7 +184,7 @@ fn dashed<DB: DrawingBackend>(
     let mut left = pattern[0]; // length left of the current dash or gap
     let mut piece: Vec<(f64, f64)> = vec![(f64::from(pts[0].0), f64::from(pts[0].1))];
     let mut out: Vec<Vec<(i32, i32)>> = Vec::new();
-    let on = |k: usize| k % 2 == 0;
+    let on = |k: usize| k.is_multiple_of(2);
     for w in pts.windows(2) {
         let (mut x, mut y) = (f64::from(w[0].0), f64::from(w[0].1));
         let (x1, y1) = (f64::from(w[1].0), f64::from(w[1].1));

@@ -540,12 +540,12 @@ pub(crate) fn sensitivity(req: &ChartRequest, warnings: &mut Vec<String>) -> Res
         };
         let Some(&g) = groups.get(&group) else { continue };
         let Some(&s) = strips.get(&(g, strip)) else { continue };
-        if s % every != 0 {
+        if !s.is_multiple_of(every) {
             continue;
         }
         let seen = seen_in.entry(s).or_insert(0usize);
         *seen += 1;
-        if (*seen - 1) % row_every != 0 {
+        if !(*seen - 1).is_multiple_of(row_every) {
             continue;
         }
         let id = src.get(Some(cols.id)).unwrap_or("").to_string();
