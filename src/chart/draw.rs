@@ -134,8 +134,26 @@ impl Ctx<'_> {
         let keep = max_lines.max(1);
         let rest: String = lines[keep - 1..].join(" ");
         lines.truncate(keep - 1);
-        lines.push(self.shorten(&rest, pt, max).unwrap_or(rest));
+        lines.push(self.shorten_middle(&rest, pt, max));
         (lines, true)
+    }
+
+    /// `text` with its middle replaced by "…" to fit `max` pixels: labels that share a long
+    /// beginning (a place name) usually differ at the end, which is kept.
+    fn shorten_middle(&self, text: &str, pt: f64, max: f64) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let mut k = chars.len();
+        while k > 0 {
+            k -= 1;
+            let head = k.div_ceil(2);
+            let tail = k - head;
+            let s: String =
+                chars[..head].iter().chain(['…'].iter()).chain(chars[chars.len() - tail..].iter()).collect();
+            if self.width(&s, pt) <= max {
+                return s;
+            }
+        }
+        "…".into()
     }
 }
 
@@ -789,11 +807,13 @@ fn draw_bars<DB: DrawingBackend>(
     // Scenario labels: level under their bar, wrapped onto up to three lines, if they all
     // fit so; else upright, wrapped onto as many lines as the bar's slot holds.
     let line_h = cx.px(TICK_PT) * 1.2;
+    // Upright lines sit closer: they are separated by the bar's slot, not by a line below.
+    let upright_h = cx.px(TICK_PT) * 1.05;
     let level_lines: Vec<(Vec<String>, bool)> =
         b.labels.iter().map(|t| cx.wrap_at_most(t, TICK_PT, slot * 0.92, MAX_LABEL_LINES)).collect();
     let level = level_lines.iter().all(|(_, cut)| !cut);
     let max_upright = ah * 0.3;
-    let upright_lines = ((slot * 0.9 / line_h).floor() as usize).clamp(1, MAX_LABEL_LINES);
+    let upright_lines = ((slot * 0.95 / upright_h).floor() as usize).clamp(1, MAX_LABEL_LINES);
     let (labels, shortened): (Vec<Vec<String>>, usize) = if level {
         (level_lines.into_iter().map(|(l, _)| l).collect(), 0)
     } else {
@@ -876,7 +896,7 @@ fn draw_bars<DB: DrawingBackend>(
                 (style.pos(Pos::new(HPos::Center, VPos::Top)), (x, y + (line_h * j as f64) as i32))
             } else {
                 // Upright lines side by side, the first on the left, centred on the bar.
-                let dx = (line_h * (j as f64 - (n - 1.0) / 2.0)) as i32;
+                let dx = (upright_h * (j as f64 - (n - 1.0) / 2.0)) as i32;
                 (style.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Right, VPos::Center)), (x + dx, y))
             };
             root.draw(&Text::new(line.clone(), at, style))?;
