@@ -8,7 +8,10 @@ Debian's `fonts-noto-cjk` package. Needs fontTools (`pip install fonttools`).
     pip install fonttools
     python3 scripts/make-font-subset.py            # writes assets/fonts/
 
-The character set is GB2312 (all 7445 characters: 6763 hanzi + symbols),
+The character set is every character of CJK Unified Ideographs (U+4E00-U+9FFF)
+and Extension A (U+3400-U+4DBF) that the source has (27,558 of 27,584: Noto
+Sans CJK lacks the newest code points of both blocks), so rare place and person
+names (鄌, 郚, 堃, 喆) draw; GB2312 (all 7445 characters: 6763 hanzi + symbols),
 printable ASCII, Latin-1, the pinyin vowels with tone marks, general
 punctuation, CJK symbols and punctuation and the full-width forms. Layout
 tables (GSUB/GPOS), vertical metrics and hinting are dropped: the charts draw
@@ -65,6 +68,8 @@ def wanted_chars():
         (0x2212, 0x2212),  # minus sign
         (0x2264, 0x2265),  # <= >=
         (0x3000, 0x303F),  # CJK symbols and punctuation
+        (0x3400, 0x4DBF),  # CJK Unified Ideographs Extension A (6,592)
+        (0x4E00, 0x9FFF),  # CJK Unified Ideographs (20,992; rare place and person names: 鄌 郚 堃 喆)
         (0xFF01, 0xFF5E),  # full-width ASCII forms
         (0xFFE0, 0xFFE6),  # full-width ¢ £ ¬ ￣ ¦ ¥ ₩
     )

@@ -65,6 +65,121 @@ AVG_CORRECTIONS = {
     ("beijing", 2019): ("8847", "corrected value per rsj.beijing.gov.cn (upstream comment; stored 9262 uncorrected)"),
 }
 
+# Provincial forms of the employee pension, read from province-rules.csv (columns
+# transitional_formula, years_rounding, result_rounding, extra_components; quoted in each
+# file's `source`). Where the calculator engine and the rule it describes disagree, the
+# rule is followed and the choice noted here. Person-specific items (one-child bonuses,
+# intellectuals, titles, model workers, hardship areas chosen per person) are not rules of
+# a region and are left out (README).
+EMPLOYEE_RULES = {
+    "anhui": {"years": ("1", "up", "years rounded up to 0.1 (只进不退)")},
+    "beijing": {"transitional": "two_part"},
+    "fujian": {
+        "years_step": "0.5", "transitional_index_floor": "0.75",
+        "note": "official half-year step and β floor 0.75 (prose of the rule note; the engine enables neither)",
+    },
+    "gansu": {"extras": [dict(label="调节金", kind="flat_if_deemed_at_least", amount="15", years="15",
+                              note="json adjustment_fund; the engine does not wire it")]},
+    "guangdong": {
+        "extras": [dict(label="过渡性调节金 100 + 4 × years", kind="per_whole_year", flat="100", per_year="4",
+                        note="粤劳电〔2009〕32号 100 + 粤人社〔2014〕8号 4 × floor(years); the 2021-2025 phase-in against the old method needs the 视同账户 amount, which is not an input: the new method is used throughout")],
+    },
+    "guangdong/shenzhen": {
+        "extras": [dict(label="深圳调节金", kind="by_retirement_year",
+                        values=[(2021, "250"), (2022, "200"), (2023, "150"), (2024, "50"), (2025, "0")],
+                        note="Shenzhen 调节金 by retirement year")],
+    },
+    "guangxi": {"total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)")},
+    "heilongjiang": {"years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)")},
+    "henan": {"basic": "province_plus_city_indexed",
+              "note": "basic (province C + city C × Ī)/2, transitional on the city base (豫政〔2006〕29号 as applied on benefit sheets)"},
+    "hubei": {"basic": "city_plus_province_indexed",
+              "note": "basic (city C + province C × Ī)/2 per the province json; transitional on the city base"},
+    "jiangxi": {"years": ("8", "half_away_from_zero", "months/12 exact (2-dp years give about 0.2 yuan error on sheets)")},
+    "jilin": {
+        "basic": "city_plus_province_indexed", "transitional_base": "province",
+        "transitional_rate_below": ("20", "0.012"),
+        "extras": [dict(label="增发", kind="increment_brackets",
+                        brackets=[("20", "25", "0.0015"), ("25", "30", "0.002"), ("30", "100", "0.0025")],
+                        note="吉政发〔1998〕28号; brackets on actual years as the rule says (the engine sizes them on total years)")],
+    },
+    "liaoning": {"transitional": "weighted",
+                 "note": "(C + C × Ī)/2 × deemed × 1.4% per the engine (辽劳社发〔2006〕81号); the json's 1.4/1.2% split and 增发 are an unconfirmed alternative"},
+    "neimenggu": {"transitional": "index_floor_one"},
+    "qinghai": {
+        "transitional": "weighted",
+        "extras": [
+            dict(label="地区附加 (non-Xining)", kind="flat", amount="13", note="青劳社厅发〔2004〕27号: Xining 12, elsewhere 13"),
+            dict(label="调节金", kind="by_retirement_year",
+                 values=[(2006 + k, str(150 - 15 * k)) for k in range(10)], note="json: 150 for 2006 retirees, -15 a year"),
+        ],
+    },
+    "shanghai": {
+        "transitional": "deemed_index_one", "basic_years_month_rate": "0.00083",
+        "component_rounding": ("1", "half_away_from_zero", "basic, account and transitional each to 0.1 (分进角)"),
+        "note": "transitional C × 1.0 × years before 1993 × 1.2%; the 虚账实记 ÷ 120 part needs an amount that is not an input; 当年增加养老金 goes in the allowance column",
+    },
+    "sichuan": {"transitional": "weighted"},
+    "xinjiang": {"extras": [dict(label="冬季取暖补贴", kind="flat", amount="120", note="新政办发〔2010〕167号")]},
+    "xizang": {
+        "extras": [
+            dict(label="高原津贴", kind="indexed_wage_pct", bands=[("10", "0.05"), ("15", "0.10"), ("20", "0.15")],
+                 note="C × Ī × 5/10/15% for 10/15/20 years worked in Tibet (total years used)"),
+            dict(label="二类区 交通 30 + 取暖 39.88 + 过渡性福利 260", kind="flat", amount="329.88", provenance="assumed",
+                 note="category-2 area amounts; the person's area category is not an input"),
+        ],
+    },
+    "zhejiang": {
+        "total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)"),
+        "extras": [
+            dict(label="基本养老金补贴", kind="flat", amount="150", note="浙人社发〔2011〕146号"),
+            dict(label="过渡调节金 480 + Ī × N × 3", kind="index_years", flat="480", per_index_year="3", note="浙人社发〔2018〕102号"),
+        ],
+    },
+}
+
+
+def rule_lines(key, rule_row, spec):
+    """The [employee_rules] table (and a [rounding] override) of a region."""
+    if not spec:
+        return []
+    src = "province rule table: " + "; ".join(
+        clean(rule_row[k])[:220] for k in ("transitional_formula", "years_rounding", "result_rounding") if rule_row.get(k))
+    if spec.get("note"):
+        src = spec["note"] + " | " + src
+    out = [""]
+    if "years" in spec:
+        places, mode, why = spec["years"]
+        out += [f"# Years (C12): {why}.", "[rounding]", f'source = {q(why)}', 'provenance = "reported"',
+                f'years = {{ places = {places}, mode = "{mode}" }}', ""]
+    out += ["# Provincial forms of the employee pension (model::provincial).", "[employee_rules]",
+            'provenance = "reported"', f"source = {q(src)}"]
+    for k in ("basic", "transitional", "transitional_base", "years_step", "transitional_index_floor", "basic_years_month_rate"):
+        if k in spec:
+            out.append(f"{k} = {q(spec[k])}")
+    if "transitional_rate_below" in spec:
+        y, r = spec["transitional_rate_below"]
+        out.append(f"transitional_rate_below = {{ years = {q(y)}, rate = {q(r)} }}")
+    for k in ("component_rounding", "total_rounding"):
+        if k in spec:
+            places, mode, _ = spec[k]
+            out.append(f'{k} = {{ places = {places}, mode = "{mode}" }}')
+    for e in spec.get("extras", []):
+        out += ["", "[[employee_rules.extra]]", f"label = {q(e['label'])}", f"kind = {q(e['kind'])}"]
+        for k in ("amount", "years", "flat", "per_year", "per_index_year"):
+            if k in e:
+                out.append(f"{k} = {q(e[k])}")
+        if "bands" in e:
+            out.append("bands = [" + ", ".join(f"{{ years = {q(y)}, pct = {q(p)} }}" for y, p in e["bands"]) + "]")
+        if "brackets" in e:
+            out.append("brackets = [" + ", ".join(f"{{ from = {q(a)}, to = {q(b)}, rate = {q(r)} }}" for a, b, r in e["brackets"]) + "]")
+        if "values" in e:
+            out.append("values = [" + ", ".join(f"{{ year = {y}, amount = {q(a)} }}" for y, a in e["values"]) + "]")
+        out.append(f"provenance = {q(e.get('provenance', 'reported'))}")
+        out.append(f"source = {q(e['note'] + ' | extra_components: ' + clean(rule_row['extra_components'])[:200])}")
+    log(f"{key}: employee rules " + ", ".join(k for k in spec if k != "note"))
+    return out
+
 LOG = []
 
 
@@ -212,10 +327,11 @@ def province_file(p, rule, rows, cities):
     lines.append("values = [")
     lines.append(f"  {{ year = 2006, value = {q(coef)}, provenance = \"reported\", source = {q(src)} }},")
     lines.append("]")
+    lines += rule_lines(p, rule, EMPLOYEE_RULES.get(p))
     return "\n".join(lines) + "\n"
 
 
-def city_file(p, city, rows, prov_name):
+def city_file(p, city, rows, prov_name, rule):
     name = CITY_NAME.get(city, city)
     lines = [
         f"# {name} ({p}/{city}), overlay of {p}.toml: its own pension base. Generated by",
@@ -233,6 +349,12 @@ def city_file(p, city, rows, prov_name):
     if avg:
         log(f"{p}/{city}: avg_wage {len(avg)} value(s) not used (a single year cannot start a city series; "
             "the province's W applies)")
+    spec = EMPLOYEE_RULES.get(f"{p}/{city}")
+    if spec:
+        # A city's rules replace the province's: start from the province's and add.
+        merged = dict(EMPLOYEE_RULES.get(p, {}))
+        merged["extras"] = merged.get("extras", []) + spec.get("extras", [])
+        lines += rule_lines(f"{p}/{city}", rule, merged)
     return "\n".join(lines) + "\n"
 
 
@@ -254,7 +376,7 @@ def main():
             continue
         files[f"{p}.toml"] = province_file(p, rules[p], bases[p], cities.get(p, {}))
         for city, rows in sorted(cities.get(p, {}).items()):
-            files[f"{p}/{city}.toml"] = city_file(p, city, rows, rules[p]["name_zh"])
+            files[f"{p}/{city}.toml"] = city_file(p, city, rows, rules[p]["name_zh"], rules[p])
 
     changed = []
     for rel, text in sorted(files.items()):

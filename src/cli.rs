@@ -30,6 +30,24 @@ pub enum Command {
     Explain(ExplainArgs),
     /// For each row, the smallest value of one input that reaches a target.
     Seek(SeekArgs),
+    /// Print the parameters in force for a region and year, with provenance and source.
+    Params(ParamsArgs),
+}
+
+#[derive(Args)]
+pub struct ParamsArgs {
+    /// Region: `province` or `province/city`.
+    #[arg(long)]
+    pub region: String,
+    /// Year (default: the assumption file's year).
+    #[arg(long)]
+    pub year: Option<i32>,
+    /// Output format.
+    #[arg(long, value_parser = ["table", "csv"], default_value = "table")]
+    pub format: String,
+    /// Parameter directory instead of the compiled-in files.
+    #[arg(long, value_name = "DIR")]
+    pub params: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -147,6 +165,12 @@ pub struct ChartStyle {
     /// Only these scenario ids (repeatable).
     #[arg(long = "id", value_name = "ID")]
     pub ids: Vec<String>,
+    /// Y axis of the path and fan charts: linear, or log to spread lines of very different heights.
+    #[arg(long, value_parser = ["linear", "log"], default_value = "linear")]
+    pub y_scale: String,
+    /// SVG: keep text as text (<text> naming the font family, editable) instead of glyph outlines.
+    #[arg(long)]
+    pub svg_text: bool,
 }
 
 #[derive(Args)]
@@ -181,6 +205,8 @@ pub enum KindArg {
     Sensitivity,
     /// Change in the monthly pension made by a reform, by scenario or group (results of run --reform).
     Reform,
+    /// Percentiles (p10, p25, median, p75, p90) of the monthly pension by age over a group's paths.
+    Fan,
 }
 
 #[derive(Args)]

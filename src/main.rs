@@ -56,6 +56,8 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Summary(a) => Ok(yanglao::summary::command(&a.results, &a.by, a.format.as_deref(), &a.output)?),
         Command::Explain(a) => explain_cmd(a),
         Command::Seek(a) => seek_cmd(a),
+        Command::Params(a) => yanglao::params_cmd::command(a.params.as_deref(), &a.region, a.year, a.format == "csv")
+            .map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -238,6 +240,8 @@ fn chart_request(
     r.height = st.height;
     r.dpi = st.dpi;
     r.font = st.font.clone();
+    r.y_scale = if st.y_scale == "log" { chart::YScale::Log } else { chart::YScale::Linear };
+    r.svg_text = st.svg_text;
     r
 }
 
@@ -257,6 +261,7 @@ fn chart_cmd(a: ChartArgs) -> Result<ExitCode> {
         KindArg::Breakeven => ChartKind::Breakeven,
         KindArg::Sensitivity => ChartKind::Sensitivity,
         KindArg::Reform => ChartKind::Reform,
+        KindArg::Fan => ChartKind::Fan,
     };
     // Standard input (`-`) or a pipe: read from a copy (see io::spool).
     let results = yanglao::io::spool::Rereadable::new(&a.results)?;

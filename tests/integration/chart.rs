@@ -131,8 +131,8 @@ fn sensitivity_chart_follows_the_varied_column() {
     render(&req).unwrap();
     check_png(&out);
     let rows = csv_rows(&dir.join("tiers.csv"));
-    assert_eq!(rows[0], ["id", "label", "tier", "total"]);
-    let xs: Vec<&str> = rows[1..].iter().map(|r| r[2].as_str()).collect();
+    assert_eq!(rows[0], ["strip", "id", "label", "tier", "total"]);
+    let xs: Vec<&str> = rows[1..].iter().map(|r| r[3].as_str()).collect();
     assert_eq!(xs, ["500", "800", "1000", "1500", "2000", "3000", "4000", "5000", "6000", "8000"]);
 
     // Default x: contribution_index, here on the flexible workers, grouped by scheme.
@@ -142,7 +142,7 @@ fn sensitivity_chart_follows_the_varied_column() {
     render(&req).unwrap();
     check_svg(&out, "月养老金随缴费指数的变化");
     let rows = csv_rows(&dir.join("index.csv"));
-    assert_eq!(rows[0], ["group", "id", "label", "contribution_index", "total"]);
+    assert_eq!(rows[0], ["scheme", "strip", "id", "label", "contribution_index", "total"]);
     assert_eq!(rows.len(), 5, "employee + three flexible rows have an index: {rows:?}");
 }
 

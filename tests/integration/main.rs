@@ -4,6 +4,7 @@
 
 mod c27;
 mod chart;
+mod chart_cli;
 mod cli;
 mod common;
 mod errors;
@@ -12,6 +13,7 @@ mod golden;
 mod hostile;
 mod metrics;
 mod properties;
+mod provinces;
 mod reform;
 mod resident;
 mod seek;

@@ -57,6 +57,9 @@ pub(crate) enum TextMode {
     Raster,
     /// Record glyph outlines as SVG paths in the [`TextLog`].
     SvgOutline,
+    /// Record `<text>` elements naming the font family in the [`TextLog`] (editable text;
+    /// looks right where the font or a stand-in is installed).
+    SvgText,
 }
 
 /// Wraps a plotters backend, delegating everything except text.
@@ -210,6 +213,44 @@ impl<B: DrawingBackend> TextBackend<'_, B> {
         Ok(())
     }
 
+    /// One `<text>` element: anchored at its side (start, middle, end) so that another font
+    /// keeps the alignment, baseline where the chart font puts it.
+    #[allow(clippy::too_many_arguments)]
+    fn svg_text_element(
+        &mut self,
+        text: &str,
+        size: f32,
+        at: &Placement,
+        h: HPos,
+        color: BackendColor,
+        trans: &FontTransform,
+        pos: BackendCoord,
+    ) {
+        let (r, g, b) = color.rgb;
+        let anchor = match h {
+            HPos::Left => "start",
+            HPos::Center => "middle",
+            HPos::Right => "end",
+        };
+        let mut el = format!("<text transform=\"translate({} {})", pos.0, pos.1);
+        let deg = degrees(trans);
+        if deg != 0 {
+            let _ = write!(el, " rotate({deg})");
+        }
+        let _ = write!(
+            el,
+            "\" y=\"{}\" font-family=\"{}\" font-size=\"{}\" text-anchor=\"{anchor}\" fill=\"#{r:02X}{g:02X}{b:02X}\"",
+            num(at.baseline),
+            xml_escape(&self.font.css_family()),
+            num(size)
+        );
+        if color.alpha < 1.0 {
+            let _ = write!(el, " fill-opacity=\"{}\"", num(color.alpha as f32));
+        }
+        let _ = writeln!(el, ">{}</text>", xml_escape(text));
+        self.log.borrow_mut().svg_text.push_str(&el);
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn svg_text(
         &mut self,
@@ -349,6 +390,10 @@ impl<B: DrawingBackend> DrawingBackend for TextBackend<'_, B> {
             TextMode::Raster => self.raster_text(&glyphs, size, &at, color, &trans, pos),
             TextMode::SvgOutline => {
                 self.svg_text(text, &glyphs, size, &at, color, &trans, pos);
+                Ok(())
+            }
+            TextMode::SvgText => {
+                self.svg_text_element(text, size, &at, anchor.h_pos, color, &trans, pos);
                 Ok(())
             }
         }

@@ -47,6 +47,18 @@ impl CsvSource {
         })
     }
 
+    /// The file.
+    pub(crate) fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The column names, in file order.
+    pub(crate) fn columns(&self) -> Vec<String> {
+        let mut c: Vec<(&String, &usize)> = self.columns.iter().collect();
+        c.sort_by_key(|(_, i)| **i);
+        c.into_iter().map(|(n, _)| n.clone()).collect()
+    }
+
     /// Read the next record; `false` at the end of the file.
     pub(crate) fn next_record(&mut self) -> Result<bool, ChartError> {
         self.reader.read_record(&mut self.record).map_err(|e| ChartError::Csv { path: self.path.clone(), source: e })

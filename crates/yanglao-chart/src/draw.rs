@@ -8,6 +8,7 @@
 //! with the data source and provenance. Bar labels, bar totals and the break-even marker are
 //! placed here rather than by plotters so that long scenario names can be turned upright.
 
+use plotters::coord::ranged1d::ValueFormatter;
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -44,6 +45,10 @@ const VALUE_PT: f64 = 6.5;
 const FOOT_PT: f64 = 6.0;
 /// At most this many footer lines; longer footers are cut with "…".
 const MAX_FOOTER_LINES: usize = 4;
+/// Titles wrap onto at most this many lines.
+const MAX_TITLE_LINES: usize = 3;
+/// Bar labels wrap onto at most this many lines.
+const MAX_LABEL_LINES: usize = 3;
 
 type DrawResult<DB> = Result<(), DrawingAreaErrorKind<<DB as DrawingBackend>::ErrorType>>;
 
@@ -93,30 +98,174 @@ impl Ctx<'_> {
         Some("…".into())
     }
 
-    /// `text` broken into lines of at most `max` pixels.
+    /// `text` broken into lines of at most `max` pixels: at the last space when the line
+    /// has one (Latin words stay whole), else between any two characters (Chinese).
     fn wrap(&self, text: &str, pt: f64, max: f64) -> Vec<String> {
         let mut lines = Vec::new();
         let mut line = String::new();
         for c in text.chars() {
             line.push(c);
             if self.width(&line, pt) > max && line.chars().count() > 1 {
-                line.pop();
-                lines.push(std::mem::take(&mut line));
-                line.push(c);
+                let cut = line.trim_end().rfind(' ').filter(|&i| i > 0);
+                let rest = match cut {
+                    Some(i) => line.split_off(i).trim_start().to_string(),
+                    None => {
+                        line.pop();
+                        c.to_string()
+                    }
+                };
+                lines.push(std::mem::take(&mut line).trim_end().to_string());
+                line = rest;
             }
         }
-        if !line.is_empty() {
+        if !line.trim().is_empty() {
             lines.push(line);
         }
         lines
+    }
+
+    /// `text` wrapped into at most `max_lines` lines of `max` pixels; the last line is
+    /// shortened with "…" if the text does not fit. The flag says whether it was shortened.
+    fn wrap_at_most(&self, text: &str, pt: f64, max: f64, max_lines: usize) -> (Vec<String>, bool) {
+        let mut lines = self.wrap(text, pt, max);
+        if lines.len() <= max_lines.max(1) {
+            return (lines, false);
+        }
+        let keep = max_lines.max(1);
+        let rest: String = lines[keep - 1..].join(" ");
+        lines.truncate(keep - 1);
+        lines.push(self.shorten_middle(&rest, pt, max));
+        (lines, true)
+    }
+
+    /// `text` with its middle replaced by "…" to fit `max` pixels: labels that share a long
+    /// beginning (a place name) usually differ at the end, which is kept.
+    fn shorten_middle(&self, text: &str, pt: f64, max: f64) -> String {
+        let chars: Vec<char> = text.chars().collect();
+        let mut k = chars.len();
+        while k > 0 {
+            k -= 1;
+            let head = k.div_ceil(2);
+            let tail = k - head;
+            let s: String =
+                chars[..head].iter().chain(['…'].iter()).chain(chars[chars.len() - tail..].iter()).collect();
+            if self.width(&s, pt) <= max {
+                return s;
+            }
+        }
+        "…".into()
     }
 }
 
 /// How a legend entry is drawn.
 enum Swatch {
     Fill(RGBColor),
-    /// Colour, dots, joined by a line.
-    Line(RGBColor, bool, bool),
+    /// A filled band: colour and opacity.
+    Band(RGBColor, f64),
+    /// Colour, line style slot, dots, joined by a line.
+    Line(RGBColor, usize, bool, bool),
+}
+
+/// Dash patterns in points (on, off, …; empty = solid), by line style slot.
+const DASHES: [&[f64]; 4] = [&[], &[4.5, 2.0], &[1.2, 1.5], &[5.0, 1.8, 1.2, 1.8]];
+
+/// Marker shapes, by line style slot.
+#[derive(Clone, Copy)]
+enum Shape {
+    None,
+    Circle,
+    Square,
+    Triangle,
+    Diamond,
+    Cross,
+}
+const SHAPES: [Shape; 6] = [Shape::None, Shape::Circle, Shape::Square, Shape::Triangle, Shape::Diamond, Shape::Cross];
+
+/// The dash pattern and marker of style slot `i`: the first four slots differ by dashes,
+/// and the six markers cycle independently, so the twelve lines of a chart all differ in
+/// more than colour.
+fn line_style(i: usize) -> (&'static [f64], Shape) {
+    (DASHES[i % DASHES.len()], SHAPES[(i + i / DASHES.len()) % SHAPES.len()])
+}
+
+/// Draw a polyline in pixels with a dash pattern (in pixels; empty = solid).
+fn dashed<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    pts: &[(i32, i32)],
+    pattern: &[f64],
+    style: ShapeStyle,
+) -> DrawResult<DB> {
+    if pattern.is_empty() || pts.len() < 2 {
+        return root.draw(&PathElement::new(pts.to_vec(), style));
+    }
+    let mut k = 0usize; // index in the pattern
+    let mut left = pattern[0]; // length left of the current dash or gap
+    let mut piece: Vec<(f64, f64)> = vec![(f64::from(pts[0].0), f64::from(pts[0].1))];
+    let mut out: Vec<Vec<(i32, i32)>> = Vec::new();
+    let on = |k: usize| k.is_multiple_of(2);
+    for w in pts.windows(2) {
+        let (mut x, mut y) = (f64::from(w[0].0), f64::from(w[0].1));
+        let (x1, y1) = (f64::from(w[1].0), f64::from(w[1].1));
+        let mut len = ((x1 - x).powi(2) + (y1 - y).powi(2)).sqrt();
+        while len > 0.0 {
+            let step = left.min(len);
+            let t = step / len;
+            x += (x1 - x) * t;
+            y += (y1 - y) * t;
+            len -= step;
+            left -= step;
+            if on(k) {
+                piece.push((x, y));
+            }
+            if left <= 1e-9 {
+                if on(k) && piece.len() > 1 {
+                    out.push(piece.iter().map(|&(a, b)| (a.round() as i32, b.round() as i32)).collect());
+                }
+                piece.clear();
+                k = (k + 1) % pattern.len();
+                left = pattern[k];
+                if on(k) {
+                    piece.push((x, y));
+                }
+            }
+        }
+    }
+    if on(k) && piece.len() > 1 {
+        out.push(piece.iter().map(|&(a, b)| (a.round() as i32, b.round() as i32)).collect());
+    }
+    for p in out {
+        root.draw(&PathElement::new(p, style))?;
+    }
+    Ok(())
+}
+
+/// Draw marker `shape` centred at `c` with radius `r` pixels.
+fn marker<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    shape: Shape,
+    c: (i32, i32),
+    r: i32,
+    color: RGBColor,
+    line: u32,
+) -> DrawResult<DB> {
+    let (x, y) = c;
+    match shape {
+        Shape::None => Ok(()),
+        Shape::Circle => root.draw(&Circle::new(c, r, color.filled())),
+        Shape::Square => root.draw(&Rectangle::new([(x - r, y - r), (x + r, y + r)], color.filled())),
+        Shape::Triangle => {
+            root.draw(&Polygon::new(vec![(x, y - r - 1), (x + r + 1, y + r), (x - r - 1, y + r)], color.filled()))
+        }
+        Shape::Diamond => {
+            let r = r + 1;
+            root.draw(&Polygon::new(vec![(x, y - r), (x + r, y), (x, y + r), (x - r, y)], color.filled()))
+        }
+        Shape::Cross => {
+            let st = color.stroke_width(line);
+            root.draw(&PathElement::new(vec![(x - r, y - r), (x + r, y + r)], st))?;
+            root.draw(&PathElement::new(vec![(x - r, y + r), (x + r, y - r)], st))
+        }
+    }
 }
 
 /// Draw `p` onto `root` (which must start at pixel 0, 0).
@@ -134,20 +283,21 @@ pub(crate) fn draw<DB: DrawingBackend>(
     let margin = cx.px(9.0);
     let inner = w - 2.0 * margin;
 
-    // Title.
-    let title = match cx.shorten(&p.title, TITLE_PT, inner) {
-        Some(s) => {
-            cx.warnings.push(format!("title shortened to fit the width: {}", p.title));
-            s
-        }
-        None => p.title.clone(),
-    };
-    root.draw(&Text::new(
-        title,
-        ((w / 2.0) as i32, margin as i32),
-        cx.style(TITLE_PT, &INK).pos(Pos::new(HPos::Center, VPos::Top)),
-    ))?;
-    let mut top = margin + cx.px(TITLE_PT) * 1.5;
+    // Title: wrapped onto up to three lines.
+    let (title, cut) = cx.wrap_at_most(&p.title, TITLE_PT, inner, MAX_TITLE_LINES);
+    if cut {
+        cx.warnings.push(format!("title shortened to fit {MAX_TITLE_LINES} lines: {}", p.title));
+    }
+    let mut top = margin;
+    for line in title {
+        root.draw(&Text::new(
+            line,
+            ((w / 2.0) as i32, top as i32),
+            cx.style(TITLE_PT, &INK).pos(Pos::new(HPos::Center, VPos::Top)),
+        ))?;
+        top += cx.px(TITLE_PT) * 1.25;
+    }
+    top += cx.px(TITLE_PT) * 0.25;
 
     // Legend.
     let items = legend_items(&p.plot);
@@ -189,16 +339,35 @@ fn legend_items(plot: &Plot) -> Vec<(String, Swatch)> {
             b.segments.iter().map(|s| (s.name.clone(), Swatch::Fill(PALETTE[s.color % PALETTE.len()]))).collect()
         }
         Plot::Bars(_) => Vec::new(),
-        Plot::Lines(l) if l.legend => l
-            .series
-            .iter()
-            .map(|s| (s.name.clone(), Swatch::Line(PALETTE[s.color % PALETTE.len()], l.dots, s.joined())))
-            .collect(),
-        Plot::Lines(_) => Vec::new(),
+        Plot::Lines(l) if l.legend && !l.end_labels => {
+            let mut items: Vec<(String, Swatch)> = l
+                .series
+                .iter()
+                .filter(|s| s.in_legend)
+                .map(|s| {
+                    let c = PALETTE[s.color % PALETTE.len()];
+                    // Thin strips: the group's colour as a plain line.
+                    let sw = if s.thin {
+                        Swatch::Line(c, 0, false, true)
+                    } else {
+                        Swatch::Line(c, s.style, l.dots, s.joined())
+                    };
+                    (s.name.clone(), sw)
+                })
+                .collect();
+            items.extend(
+                l.band_legend.iter().map(|(t, c, a)| (t.clone(), Swatch::Band(PALETTE[c % PALETTE.len()], *a))),
+            );
+            items
+        }
+        Plot::Lines(l) => {
+            l.band_legend.iter().map(|(t, c, a)| (t.clone(), Swatch::Band(PALETTE[c % PALETTE.len()], *a))).collect()
+        }
     }
 }
 
-/// Draw legend rows centred under the title; returns the y below them.
+/// Draw legend rows centred under the title; returns the y below them. A long entry wraps
+/// onto several lines (at most 45% of the width each).
 fn draw_legend<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     cx: &Ctx<'_>,
@@ -211,7 +380,11 @@ fn draw_legend<DB: DrawingBackend>(
     let gap = cx.px(4.0);
     let item_gap = cx.px(12.0);
     let row_h = cx.px(LEGEND_PT) * 1.7;
-    let widths: Vec<f64> = items.iter().map(|(t, _)| sw + gap + cx.width(t, LEGEND_PT)).collect();
+    let line_h = cx.px(LEGEND_PT) * 1.25;
+    let max_text = inner * 0.45 - sw - gap;
+    let texts: Vec<Vec<String>> = items.iter().map(|(t, _)| cx.wrap(t, LEGEND_PT, max_text)).collect();
+    let widths: Vec<f64> =
+        texts.iter().map(|lines| sw + gap + lines.iter().map(|l| cx.width(l, LEGEND_PT)).fold(0.0, f64::max)).collect();
     // Greedy rows.
     let mut rows: Vec<Vec<usize>> = vec![Vec::new()];
     let mut used = 0.0;
@@ -229,33 +402,44 @@ fn draw_legend<DB: DrawingBackend>(
     let mut y = top;
     for row in &rows {
         let row_w: f64 = row.iter().map(|&i| widths[i]).sum::<f64>() + item_gap * (row.len() as f64 - 1.0);
+        let lines = row.iter().map(|&i| texts[i].len().max(1)).max().unwrap_or(1);
         let mut x = (w - row_w) / 2.0;
         let yc = y + row_h / 2.0;
         for &i in row {
-            let (text, swatch) = &items[i];
+            let (_, swatch) = &items[i];
             let (xi, yi, s) = (x as i32, yc as i32, sw as i32);
             match swatch {
                 Swatch::Fill(c) => {
                     let half = (cx.px(LEGEND_PT) * 0.4) as i32;
                     root.draw(&Rectangle::new([(xi, yi - half), (xi + s, yi + half)], c.filled()))?;
                 }
-                Swatch::Line(c, dots, joined) => {
+                Swatch::Band(c, a) => {
+                    let half = (cx.px(LEGEND_PT) * 0.4) as i32;
+                    root.draw(&Rectangle::new([(xi, yi - half), (xi + s, yi + half)], c.mix(*a).filled()))?;
+                }
+                Swatch::Line(c, style, dots, joined) => {
+                    let (pattern, shape) = line_style(*style);
                     if *joined {
-                        root.draw(&PathElement::new(vec![(xi, yi), (xi + s, yi)], c.stroke_width(cx.stroke(1.5))))?;
+                        let px: Vec<f64> = pattern.iter().map(|v| cx.px(*v)).collect();
+                        dashed(root, &[(xi, yi), (xi + s, yi)], &px, c.stroke_width(cx.stroke(1.5)))?;
+                        marker(root, shape, (xi + s / 2, yi), cx.ipx(1.8), *c, cx.stroke(0.8))?;
                     }
                     if *dots || !*joined {
                         root.draw(&Circle::new((xi + s / 2, yi), cx.ipx(2.0), c.filled()))?;
                     }
                 }
             }
-            root.draw(&Text::new(
-                text.clone(),
-                ((x + sw + gap) as i32, yi),
-                cx.style(LEGEND_PT, &INK).pos(Pos::new(HPos::Left, VPos::Center)),
-            ))?;
+            let top_line = yc - line_h * (texts[i].len() as f64 - 1.0) / 2.0;
+            for (k, text) in texts[i].iter().enumerate() {
+                root.draw(&Text::new(
+                    text.clone(),
+                    ((x + sw + gap) as i32, (top_line + line_h * k as f64) as i32),
+                    cx.style(LEGEND_PT, &INK).pos(Pos::new(HPos::Left, VPos::Center)),
+                ))?;
+            }
             x += widths[i] + item_gap;
         }
-        y += row_h;
+        y += row_h + line_h * (lines as f64 - 1.0);
     }
     Ok(y)
 }
@@ -301,13 +485,14 @@ fn y_area(cx: &Ctx<'_>, labels: &[String]) -> f64 {
     cx.px(DESC_PT) + cx.px(5.0) + widest + cx.px(5.0) + cx.px(2.0)
 }
 
-fn configure<'a, DB: DrawingBackend>(
-    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+fn configure<'a, DB: DrawingBackend, Y: Ranged<ValueType = f64> + ValueFormatter<f64>>(
+    chart: &mut ChartContext<'a, DB, Cartesian2d<RangedCoordf64, Y>>,
     cx: &'a Ctx<'_>,
     p: &'a Prepared,
     fx: &'a dyn Fn(&f64) -> String,
     fy: &'a dyn Fn(&f64) -> String,
     bars: bool,
+    y_ticks: usize,
 ) -> DrawResult<DB> {
     let tick_len = cx.ipx(2.5);
     let mut mesh = chart.configure_mesh();
@@ -321,13 +506,47 @@ fn configure<'a, DB: DrawingBackend>(
         .x_label_formatter(fx)
         .y_label_formatter(fy)
         .set_all_tick_mark_size(tick_len)
-        .y_labels(7);
+        .y_labels(y_ticks);
     if bars {
         mesh.disable_x_mesh().x_labels(2).set_tick_mark_size(LabelAreaPosition::Bottom, 0);
     } else {
         mesh.x_labels(10);
     }
     mesh.draw()
+}
+
+/// Line-end labels: each series' name (wrapped onto at most two lines) at the height of
+/// its last point, pushed apart where they would overlap.
+struct EndLabels {
+    /// Per series: lines of text.
+    texts: Vec<Vec<String>>,
+    /// Width reserved on the right, in pixels.
+    width: f64,
+    line_h: f64,
+}
+
+fn end_labels(cx: &mut Ctx<'_>, l: &Lines, inner: f64) -> Option<EndLabels> {
+    if !l.end_labels {
+        return None;
+    }
+    let max = inner * 0.22;
+    let mut cut = 0;
+    let texts: Vec<Vec<String>> = l
+        .series
+        .iter()
+        .map(|s| {
+            let (lines, c) = cx.wrap_at_most(&s.name, LEGEND_PT, max, 2);
+            cut += usize::from(c);
+            lines
+        })
+        .collect();
+    if cut > 0 {
+        cx.warnings.push(format!(
+            "{cut} line label(s) shortened to fit two lines; the full labels are in the CSV beside the chart"
+        ));
+    }
+    let widest = texts.iter().flatten().map(|t| cx.width(t, LEGEND_PT)).fold(0.0, f64::max);
+    Some(EndLabels { texts, width: widest + cx.px(10.0), line_h: cx.px(LEGEND_PT) * 1.2 })
 }
 
 fn draw_lines<DB: DrawingBackend>(
@@ -337,48 +556,199 @@ fn draw_lines<DB: DrawingBackend>(
     p: &Prepared,
     l: &Lines,
 ) -> DrawResult<DB> {
-    let xs = l.series.iter().flat_map(|s| s.points.iter().map(|q| q.0));
-    let ys = l.series.iter().flat_map(|s| s.points.iter().map(|q| q.1));
+    let xs = l
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|q| q.0))
+        .chain(l.bands.iter().flat_map(|b| b.points.iter().map(|q| q.0)));
+    let ys = l
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|q| q.1))
+        .chain(l.bands.iter().flat_map(|b| b.points.iter().flat_map(|q| [q.1, q.2])));
     let (mut x0, mut x1) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| (a.min(x), b.max(x)));
-    let (y_lo, y_hi) = ys.fold((0.0f64, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
+    let (y_min, y_max) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| (a.min(y), b.max(y)));
     if let Some(m) = &l.marker {
         x0 = x0.min(m.x);
         x1 = x1.max(m.x);
     }
     let pad = if x1 > x0 { (x1 - x0) * 0.03 } else { 0.5 };
     let (x0, x1) = (x0 - pad, x1 + pad);
-    let y_hi = if y_hi > y_lo { y_hi } else { y_lo + 1.0 };
-    let (y0, y1) = (y_lo, y_hi + (y_hi - y_lo) * 0.06);
-
     let dx = decimals_for(x1 - x0);
-    let dy = decimals_for(y1 - y0);
     let fx = move |v: &f64| tick(*v, dx);
-    let fy = move |v: &f64| tick(*v, dy);
-    let yl = y_area(cx, &[fy(&y0), fy(&y1)]);
+    let inner = f64::from(area.dim_in_pixel().0);
+    let labels = end_labels(cx, l, inner);
+    let right = labels.as_ref().map_or(cx.px(6.0), |e| e.width + cx.px(6.0));
     let xl = cx.px(5.0) + cx.px(TICK_PT) + cx.px(4.0) + cx.px(DESC_PT) + cx.px(2.0);
-    let mut chart = ChartBuilder::on(area)
-        .margin_top(cx.ipx(4.0))
-        .margin_right(cx.ipx(6.0))
-        .x_label_area_size(xl as u32)
-        .y_label_area_size(yl as u32)
-        .build_cartesian_2d(x0..x1, y0..y1)?;
-    configure(&mut chart, cx, p, &fx, &fy, false)?;
 
+    let blank = |_: &f64| String::new();
+    if l.log_y && y_min > 0.0 {
+        // A decade below the lowest value would waste room: pad by a few percent in log space.
+        let (lo, hi) = (y_min.log10(), y_max.max(y_min * 1.01).log10());
+        let span = hi - lo;
+        let (y0, y1) = (10f64.powf(lo - span * 0.04), 10f64.powf(hi + span * 0.06));
+        let fy = move |v: &f64| tick(*v, if *v < 10.0 { 1 } else { 0 });
+        let yl = y_area(cx, &[fy(&y0), fy(&y1), fy(&(y1 * 0.999))]);
+        let mut chart = ChartBuilder::on(area)
+            .margin_top(cx.ipx(4.0))
+            .margin_right(right as i32)
+            .x_label_area_size(xl as u32)
+            .y_label_area_size(yl as u32)
+            .build_cartesian_2d(x0..x1, (y0..y1).log_scale())?;
+        // plotters puts log ticks at powers of ten only; a pension axis spans one or two
+        // decades, so the ticks are drawn here at 1, 2, 3, 5 × 10^k (every digit within
+        // a single decade).
+        configure(&mut chart, cx, p, &fx, &blank, false, 0)?;
+        let ticks = log_ticks(y0, y1);
+        let (left, _) = chart.backend_coord(&(x0, y0));
+        let (right, _) = chart.backend_coord(&(x1, y0));
+        for v in ticks {
+            let (_, y) = chart.backend_coord(&(x0, v));
+            root.draw(&PathElement::new(vec![(left, y), (right, y)], GRID.stroke_width(cx.stroke(0.5))))?;
+            root.draw(&PathElement::new(vec![(left - cx.ipx(2.5), y), (left, y)], INK.stroke_width(cx.stroke(0.8))))?;
+            root.draw(&Text::new(
+                fy(&v),
+                (left - cx.ipx(4.5), y),
+                cx.style(TICK_PT, &INK).pos(Pos::new(HPos::Right, VPos::Center)),
+            ))?;
+        }
+        lines_body(root, &chart, cx, l, labels.as_ref(), (x1, y0))
+    } else {
+        let y_lo = y_min.min(0.0);
+        let y_hi = if y_max > y_lo { y_max } else { y_lo + 1.0 };
+        let (y0, y1) = (y_lo, y_hi + (y_hi - y_lo) * 0.06);
+        let dy = decimals_for(y1 - y0);
+        let fy = move |v: &f64| tick(*v, dy);
+        let yl = y_area(cx, &[fy(&y0), fy(&y1)]);
+        let mut chart = ChartBuilder::on(area)
+            .margin_top(cx.ipx(4.0))
+            .margin_right(right as i32)
+            .x_label_area_size(xl as u32)
+            .y_label_area_size(yl as u32)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        configure(&mut chart, cx, p, &fx, &fy, false, 7)?;
+        lines_body(root, &chart, cx, l, labels.as_ref(), (x1, y0))
+    }
+}
+
+/// Tick values for a log axis from `lo` to `hi`: 1, 2, 3, 5 × 10^k, or every digit × 10^k
+/// when the range is within about one decade.
+fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    let digits: &[f64] =
+        if hi / lo < 12.0 { &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0] } else { &[1.0, 2.0, 3.0, 5.0] };
+    let (k0, k1) = (lo.log10().floor() as i32, hi.log10().ceil() as i32);
+    let mut out = Vec::new();
+    for k in k0..=k1 {
+        for d in digits {
+            let v = d * 10f64.powi(k);
+            if v >= lo && v <= hi {
+                out.push(v);
+            }
+        }
+    }
+    out
+}
+
+/// Bands, lines, markers, line-end labels and the break-even marker, on either y axis.
+fn lines_body<DB: DrawingBackend, Y: Ranged<ValueType = f64>>(
+    root: &DrawingArea<DB, Shift>,
+    chart: &ChartContext<'_, DB, Cartesian2d<RangedCoordf64, Y>>,
+    cx: &Ctx<'_>,
+    l: &Lines,
+    labels: Option<&EndLabels>,
+    (x1, y0): (f64, f64),
+) -> DrawResult<DB> {
+    let to_px = |q: &(f64, f64)| chart.backend_coord(q);
+    for b in &l.bands {
+        let c = PALETTE[b.color % PALETTE.len()];
+        let mut poly: Vec<(i32, i32)> = b.points.iter().map(|q| to_px(&(q.0, q.2))).collect();
+        poly.extend(b.points.iter().rev().map(|q| to_px(&(q.0, q.1))));
+        root.draw(&Polygon::new(poly, c.mix(b.alpha).filled()))?;
+    }
     let line_w = cx.stroke(1.5);
     for s in &l.series {
         let c = PALETTE[s.color % PALETTE.len()];
         let joined = s.joined();
+        let pts: Vec<(i32, i32)> = s.points.iter().map(to_px).collect();
+        if s.thin {
+            if joined {
+                root.draw(&PathElement::new(pts.clone(), c.mix(0.45).stroke_width(cx.stroke(0.5))))?;
+            }
+            if l.dots || !joined {
+                for q in &pts {
+                    root.draw(&Circle::new(*q, cx.ipx(0.9), c.mix(0.6).filled()))?;
+                }
+            }
+            continue;
+        }
+        let (pattern, shape) = line_style(s.style);
         if joined {
-            chart.draw_series(LineSeries::new(s.points.iter().copied(), c.stroke_width(line_w)))?;
+            let px: Vec<f64> = pattern.iter().map(|v| cx.px(*v)).collect();
+            dashed(root, &pts, &px, c.stroke_width(line_w))?;
+            // Markers at about six points of the line, offset by the style so that lines
+            // that run together do not hide each other's markers.
+            let every = (pts.len() / 6).max(1);
+            for q in pts.iter().skip(s.style % every).step_by(every) {
+                marker(root, shape, *q, cx.ipx(1.8), c, cx.stroke(0.8))?;
+            }
         }
         if l.dots || !joined {
-            let r = cx.ipx(2.0);
-            chart.draw_series(s.points.iter().map(|&q| Circle::new(q, r, c.filled())))?;
+            for q in &pts {
+                root.draw(&Circle::new(*q, cx.ipx(2.0), c.filled()))?;
+            }
+        }
+    }
+    if let Some(e) = labels {
+        let (right_px, _) = to_px(&(x1, y0));
+        // Wanted centres, then pushed apart top to bottom and back up from the bottom.
+        let mut items: Vec<(usize, f64, f64, (i32, i32))> = l
+            .series
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| {
+                let last = s.points.last()?;
+                let end = to_px(last);
+                Some((i, f64::from(end.1), e.texts[i].len() as f64 * e.line_h, end))
+            })
+            .collect();
+        items.sort_by(|a, b| a.1.total_cmp(&b.1).then(a.0.cmp(&b.0)));
+        let gap = cx.px(1.0);
+        let mut tops: Vec<f64> = items.iter().map(|it| it.1 - it.2 / 2.0).collect();
+        for k in 1..tops.len() {
+            let min = tops[k - 1] + items[k - 1].2 + gap;
+            if tops[k] < min {
+                tops[k] = min;
+            }
+        }
+        let (_, bottom) = to_px(&(x1, y0));
+        let mut limit = f64::from(bottom);
+        for k in (0..tops.len()).rev() {
+            if tops[k] + items[k].2 > limit {
+                tops[k] = limit - items[k].2;
+            }
+            limit = tops[k] - gap;
+        }
+        let lx = right_px + cx.ipx(6.0);
+        for (k, (i, _, h, end)) in items.iter().enumerate() {
+            let s = &l.series[*i];
+            let c = PALETTE[s.color % PALETTE.len()];
+            let centre = tops[k] + h / 2.0;
+            root.draw(&PathElement::new(
+                vec![(end.0 + cx.ipx(1.5), end.1), (lx - cx.ipx(1.5), centre as i32)],
+                c.stroke_width(cx.stroke(0.5)),
+            ))?;
+            for (j, text) in e.texts[*i].iter().enumerate() {
+                root.draw(&Text::new(
+                    text.clone(),
+                    (lx, (tops[k] + e.line_h * j as f64) as i32),
+                    cx.style(LEGEND_PT, &c).pos(Pos::new(HPos::Left, VPos::Top)),
+                ))?;
+            }
         }
     }
     if let Some(m) = &l.marker {
-        let (px, py) = chart.backend_coord(&(m.x, m.y));
-        let (_, base) = chart.backend_coord(&(m.x, y0));
+        let (px, py) = to_px(&(m.x, m.y));
+        let (_, base) = to_px(&(m.x, y0));
         let (dash, gap) = (cx.ipx(3.0), cx.ipx(2.0));
         let style = INK.stroke_width(cx.stroke(0.8));
         let mut y = base;
@@ -390,7 +760,7 @@ fn draw_lines<DB: DrawingBackend>(
         root.draw(&Circle::new((px, py), cx.ipx(2.5), INK.filled()))?;
         // Below and to the right of the point: after break-even the received line runs above
         // the paid line, so that corner is free.
-        let (right, _) = chart.backend_coord(&(x1, y0));
+        let (right, _) = to_px(&(x1, y0));
         let label_w = cx.width(&m.label, VALUE_PT + 1.0);
         let (anchor, lx) = if f64::from(px) + label_w + cx.px(6.0) > f64::from(right) {
             (HPos::Right, px - cx.ipx(5.0))
@@ -434,33 +804,38 @@ fn draw_bars<DB: DrawingBackend>(
     let yl = y_area(cx, &[fy(&bottom), fy(&(top * 1.3))]);
     let slot = (aw - yl - cx.px(6.0)) / n as f64;
 
-    // Scenario labels: level if they all fit under their bar, else upright.
-    let level = b.labels.iter().all(|t| cx.width(t, TICK_PT) <= slot * 0.92);
+    // Scenario labels: level under their bar, wrapped onto up to three lines, if they all
+    // fit so; else upright, wrapped onto as many lines as the bar's slot holds.
+    let line_h = cx.px(TICK_PT) * 1.2;
+    // Upright lines sit closer: they are separated by the bar's slot, not by a line below.
+    let upright_h = cx.px(TICK_PT) * 1.05;
+    let level_lines: Vec<(Vec<String>, bool)> =
+        b.labels.iter().map(|t| cx.wrap_at_most(t, TICK_PT, slot * 0.92, MAX_LABEL_LINES)).collect();
+    let level = level_lines.iter().all(|(_, cut)| !cut);
     let max_upright = ah * 0.3;
-    let mut shortened = 0;
-    let labels: Vec<String> = b
-        .labels
-        .iter()
-        .map(|t| {
-            if level {
-                return t.clone();
-            }
-            cx.shorten(t, TICK_PT, max_upright).map_or_else(
-                || t.clone(),
-                |s| {
-                    shortened += 1;
-                    s
-                },
-            )
-        })
-        .collect();
+    let upright_lines = ((slot * 0.95 / upright_h).floor() as usize).clamp(1, MAX_LABEL_LINES);
+    let (labels, shortened): (Vec<Vec<String>>, usize) = if level {
+        (level_lines.into_iter().map(|(l, _)| l).collect(), 0)
+    } else {
+        let wrapped: Vec<(Vec<String>, bool)> =
+            b.labels.iter().map(|t| cx.wrap_at_most(t, TICK_PT, max_upright, upright_lines)).collect();
+        let cut = wrapped.iter().filter(|(_, c)| *c).count();
+        (wrapped.into_iter().map(|(l, _)| l).collect(), cut)
+    };
+    let wrapped = labels.iter().filter(|l| l.len() > 1).count();
+    if wrapped > 0 {
+        cx.warnings.push(format!("{wrapped} bar label(s) wrapped onto several lines"));
+    }
     if shortened > 0 {
         cx.warnings.push(format!(
             "{shortened} bar label(s) shortened to fit; the full labels are in the CSV beside the chart"
         ));
     }
-    let label_block =
-        if level { cx.px(TICK_PT) } else { labels.iter().map(|t| cx.width(t, TICK_PT)).fold(0.0, f64::max) };
+    let label_block = if level {
+        line_h * labels.iter().map(Vec::len).max().unwrap_or(1) as f64
+    } else {
+        labels.iter().flatten().map(|t| cx.width(t, TICK_PT)).fold(0.0, f64::max)
+    };
     let xl = cx.px(5.0) + label_block + cx.px(5.0) + cx.px(DESC_PT) + cx.px(2.0);
 
     // Totals printed on the bars: two decimals, else whole yuan, else upright.
@@ -483,7 +858,7 @@ fn draw_bars<DB: DrawingBackend>(
         .x_label_area_size(xl as u32)
         .y_label_area_size(yl as u32)
         .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), bottom..y1)?;
-    configure(&mut chart, cx, p, &fx, &fy, true)?;
+    configure(&mut chart, cx, p, &fx, &fy, true, 7)?;
 
     let (left, _) = chart.backend_coord(&(-0.5, 0.0));
     let (right, _) = chart.backend_coord(&(n as f64 - 0.5, 0.0));
@@ -511,16 +886,21 @@ fn draw_bars<DB: DrawingBackend>(
     }
 
     let (_, axis_y) = chart.backend_coord(&(0.0, bottom));
-    for (i, label) in labels.iter().enumerate() {
+    for (i, lines) in labels.iter().enumerate() {
         let (x, _) = chart.backend_coord(&(i as f64, 0.0));
         let y = axis_y + cx.ipx(5.0);
-        let style = cx.style(TICK_PT, &INK);
-        let style = if level {
-            style.pos(Pos::new(HPos::Center, VPos::Top))
-        } else {
-            style.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Right, VPos::Center))
-        };
-        root.draw(&Text::new(label.clone(), (x, y), style))?;
+        let n = lines.len() as f64;
+        for (j, line) in lines.iter().enumerate() {
+            let style = cx.style(TICK_PT, &INK);
+            let (style, at) = if level {
+                (style.pos(Pos::new(HPos::Center, VPos::Top)), (x, y + (line_h * j as f64) as i32))
+            } else {
+                // Upright lines side by side, the first on the left, centred on the bar.
+                let dx = (upright_h * (j as f64 - (n - 1.0) / 2.0)) as i32;
+                (style.transform(FontTransform::Rotate270).pos(Pos::new(HPos::Right, VPos::Center)), (x + dx, y))
+            };
+            root.draw(&Text::new(line.clone(), at, style))?;
+        }
     }
     for (i, text) in values.iter().enumerate() {
         let stack: f64 = b.segments.iter().map(|s| s.values[i].max(0.0)).sum();
@@ -552,5 +932,14 @@ mod tests {
         assert_eq!(tick(-1500.0, 0), "-1,500");
         assert_eq!(decimals_for(2.4), 1);
         assert_eq!(decimals_for(7500.0), 0);
+    }
+
+    #[test]
+    fn log_ticks_take_every_digit_within_a_decade() {
+        assert_eq!(
+            log_ticks(1900.0, 11500.0),
+            [2000.0, 3000.0, 4000.0, 5000.0, 6000.0, 7000.0, 8000.0, 9000.0, 10000.0]
+        );
+        assert_eq!(log_ticks(250.0, 11000.0), [300.0, 500.0, 1000.0, 2000.0, 3000.0, 5000.0, 10000.0]);
     }
 }

@@ -1,8 +1,10 @@
 //! The chart font: the bundled Simplified-Chinese subset or a font file given with `--font`.
 //!
-//! The bundled font is Noto Sans CJK SC Regular cut down to GB2312, ASCII, Latin-1 and the
-//! common CJK and full-width punctuation by `scripts/make-font-subset.py` (SIL Open Font
-//! License 1.1, see `assets/fonts/OFL.txt`). It is compiled into the binary, so charts show
+//! The bundled font is Noto Sans CJK SC Regular cut down to CJK Unified Ideographs and
+//! Extension A (every one of their 27,584 code points that the font has, 27,558: GB2312 and
+//! the rare characters of place and person names such as 鄌, 郚, 堃, 喆), ASCII, Latin-1 and
+//! the common CJK and full-width punctuation by `scripts/make-font-subset.py` (SIL Open
+//! Font License 1.1, see `assets/fonts/OFL.txt`). It is compiled into the binary, so charts show
 //! Chinese text on any machine without installed fonts.
 //!
 //! Every font is also registered with plotters (`plotters::style::register_font`) under its
@@ -37,6 +39,8 @@ pub(crate) struct ChartFont {
     units_per_em: f32,
     /// Ascent as a share of the line box (ascent − descent).
     ascent_share: f32,
+    /// The family name in the font's `name` table (e.g. `Noto Sans CJK SC`), for SVG text.
+    pub(crate) family_name: String,
 }
 
 impl ChartFont {
@@ -57,7 +61,7 @@ impl ChartFont {
             source_name: "bundled font".into(),
             reason: "the embedded font data is not a valid OpenType font".into(),
         })?;
-        Ok(Self::new(font, BUNDLED_FAMILY.into(), "bundled Noto Sans CJK SC subset".into()))
+        Ok(Self::new(font, BUNDLED, BUNDLED_FAMILY.into(), "bundled Noto Sans CJK SC subset".into()))
     }
 
     fn from_file(path: &Path) -> Result<Self, ChartError> {
@@ -80,14 +84,28 @@ impl ChartFont {
         plotters::style::register_font(&family, FontStyle::Normal, data)
             .map_err(|_| font_err("plotters cannot use this font"))?;
         let font = FontRef::try_from_slice(data).map_err(|_| font_err("unreadable font"))?;
-        Ok(Self::new(font, family, name))
+        Ok(Self::new(font, data, family, name))
     }
 
-    fn new(font: FontRef<'static>, family: String, source: String) -> Self {
+    fn new(font: FontRef<'static>, data: &[u8], family: String, source: String) -> Self {
         let units_per_em = font.units_per_em().unwrap_or(1000.0);
         let height = font.height_unscaled();
         let ascent_share = if height > 0.0 { font.ascent_unscaled() / height } else { 0.8 };
-        Self { font, family, source, units_per_em, ascent_share }
+        let family_name = family_name(data).unwrap_or_else(|| "sans-serif".into());
+        Self { font, family, source, units_per_em, ascent_share, family_name }
+    }
+
+    /// The CSS `font-family` list for SVG text: the font's own family first, then the
+    /// Simplified-Chinese system fonts that usually stand in for it, then `sans-serif`.
+    pub(crate) fn css_family(&self) -> String {
+        let mut list = vec![format!("'{}'", self.family_name.replace('\'', ""))];
+        for f in ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei"] {
+            if f != self.family_name {
+                list.push(format!("'{f}'"));
+            }
+        }
+        list.push("sans-serif".into());
+        list.join(", ")
     }
 
     /// The family name the font is registered under in plotters.
@@ -158,6 +176,15 @@ impl ChartFont {
     }
 }
 
+/// The typographic family (name id 16), else the family (id 1), of the font in `data` (the
+/// first face of a collection).
+fn family_name(data: &[u8]) -> Option<String> {
+    let face = ttf_parser::Face::parse(data, 0).ok()?;
+    let names = face.names();
+    let find = |id: u16| names.into_iter().filter(|n| n.name_id == id).find_map(|n| n.to_string());
+    find(ttf_parser::name_id::TYPOGRAPHIC_FAMILY).or_else(|| find(ttf_parser::name_id::FAMILY))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,7 +196,16 @@ mod tests {
         {
             assert!(f.has_glyph(c), "bundled font lacks {c}");
         }
+        // Beyond GB2312: rare place and person names, and Extension A (㐀 U+3400).
+        assert!(f.missing_chars("鄌郚堃喆㐀䶵").is_empty(), "{:?}", f.missing_chars("鄌郚堃喆㐀䶵"));
         assert_eq!(f.missing_chars("a😀b𠀀"), vec!['😀', '𠀀']);
+    }
+
+    #[test]
+    fn bundled_font_names_its_family() {
+        let f = ChartFont::load(None).unwrap();
+        assert_eq!(f.family_name, "Noto Sans CJK SC");
+        assert!(f.css_family().starts_with("'Noto Sans CJK SC', 'Noto Sans SC'"), "{}", f.css_family());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use super::data::{
     age_zh, column_title, group_value_title, parse_age, parse_decimal, parse_number, CsvSource, Provenance, ResultCols,
     Skipped,
 };
-use super::{ChartError, ChartRequest};
+use super::{ChartError, ChartRequest, YScale};
 
 /// At most this many bars in a compare chart (scenarios or groups).
 pub const MAX_BARS: usize = 40;
@@ -54,10 +54,22 @@ pub(crate) struct Bars {
 pub(crate) struct Series {
     pub(crate) name: String,
     pub(crate) color: ColorSlot,
+    /// Line style slot: dash pattern and marker (see `draw::line_style`), so that lines
+    /// differ beyond their colour.
+    pub(crate) style: usize,
     pub(crate) points: Vec<(f64, f64)>,
+    /// Listed in the legend (strips of one group share one entry).
+    pub(crate) in_legend: bool,
+    /// Drawn thin and light (many strips).
+    pub(crate) thin: bool,
 }
 
 impl Series {
+    /// A series in colour and style slot `slot`, listed in the legend.
+    pub(crate) fn new(name: String, slot: usize, points: Vec<(f64, f64)>) -> Self {
+        Self { name, color: slot, style: slot, points, in_legend: true, thin: false }
+    }
+
     /// Whether the series is drawn as a line: only when its x values strictly increase
     /// (several points at one x would make a zigzag that means nothing; such series are
     /// drawn as dots only).
@@ -73,6 +85,15 @@ pub(crate) struct Marker {
     pub(crate) label: String,
 }
 
+/// A shaded band between two lines (a fan chart's percentile range).
+pub(crate) struct Band {
+    pub(crate) color: ColorSlot,
+    /// Opacity of the fill.
+    pub(crate) alpha: f64,
+    /// (x, lower, upper), sorted by x.
+    pub(crate) points: Vec<(f64, f64, f64)>,
+}
+
 /// Lines against a numeric x axis.
 pub(crate) struct Lines {
     pub(crate) series: Vec<Series>,
@@ -81,6 +102,30 @@ pub(crate) struct Lines {
     /// Show the legend (off for a single unnamed series).
     pub(crate) legend: bool,
     pub(crate) marker: Option<Marker>,
+    /// Name each line at its right end instead of in the legend.
+    pub(crate) end_labels: bool,
+    /// Logarithmic y axis.
+    pub(crate) log_y: bool,
+    /// Bands drawn under the lines.
+    pub(crate) bands: Vec<Band>,
+    /// Extra legend entries for the bands: (text, colour slot, opacity).
+    pub(crate) band_legend: Vec<(String, ColorSlot, f64)>,
+}
+
+impl Lines {
+    /// Lines with the defaults: no dots, legend shown, no marker, linear axis, no bands.
+    pub(crate) fn new(series: Vec<Series>) -> Self {
+        Self {
+            series,
+            dots: false,
+            legend: true,
+            marker: None,
+            end_labels: false,
+            log_y: false,
+            bands: Vec::new(),
+            band_legend: Vec::new(),
+        }
+    }
 }
 
 /// The drawing itself.
@@ -152,7 +197,7 @@ pub(crate) fn compare(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<
         None => None,
     };
     let group_col = match &req.group {
-        Some(g) => Some(src.require(g, "--group of the compare chart")?),
+        Some(g) => Some(group_column(&src, g, "--group of the compare chart")?),
         None => None,
     };
     let wanted: BTreeSet<&str> = req.ids.iter().map(String::as_str).collect();
@@ -335,10 +380,83 @@ struct SensPoint {
     label: String,
 }
 
-/// Sensitivity chart: `total` against the `vary` column, one line per `group` value.
+/// Results columns that stand for a scenario's inputs: rows equal in all of them but the
+/// varied one (and the columns that move with it) form one strip, drawn as one line.
+const STRIP_COLUMNS: [&str; 7] =
+    ["scheme", "claim_region", "retire", "retire_age", "years", "contribution_index", "tier"];
+
+/// The strip columns left when `vary` is varied: the column itself, and with a retirement
+/// month or age also the other one and `years`, which move with it.
+fn strip_columns(vary: &str, group: Option<&str>) -> Vec<&'static str> {
+    let moved: &[&str] = match vary {
+        "retire" | "retire_age" => &["retire", "retire_age", "years"],
+        v => std::slice::from_ref(STRIP_COLUMNS.iter().find(|c| **c == v).unwrap_or(&"")),
+    };
+    STRIP_COLUMNS.into_iter().filter(|c| !moved.contains(c) && Some(*c) != group).collect()
+}
+
+/// One row of the sensitivity chart, read and checked: (group key, strip key, x, raw x, total).
+type SensRow = (String, String, f64, String, Decimal);
+
+/// Read the current row for the sensitivity chart; `None` (with the reason noted in
+/// `skipped`) if it is left out.
+#[allow(clippy::too_many_arguments)]
+fn sens_row(
+    src: &CsvSource,
+    cols: &ResultCols,
+    wanted: &BTreeSet<&str>,
+    vary: &str,
+    x_col: usize,
+    total_col: usize,
+    group_col: Option<usize>,
+    strip_cols: &[usize],
+    skipped: &mut Skipped,
+) -> Option<SensRow> {
+    let id = src.get(Some(cols.id)).unwrap_or("");
+    if !wanted.is_empty() && !wanted.contains(id) {
+        return None;
+    }
+    if let Some(status) = cols.not_ok(src) {
+        skipped.status(status);
+        return None;
+    }
+    let Some(x_raw) = src.get(Some(x_col)) else {
+        skipped.unusable(format!("line {}, column {vary}: empty", src.line()));
+        return None;
+    };
+    let Some(x) = parse_number(x_raw) else {
+        skipped.unusable(not_a_number(src, vary, x_raw));
+        return None;
+    };
+    let total = match src.get(Some(total_col)).map(|v| (v, parse_decimal(v))) {
+        Some((_, Some(d))) => d,
+        Some((v, None)) => {
+            skipped.unusable(not_a_number(src, "total", v));
+            return None;
+        }
+        None => {
+            skipped.unusable(format!("line {}, column total: empty", src.line()));
+            return None;
+        }
+    };
+    let group = group_col.and_then(|g| src.get(Some(g))).unwrap_or("").to_string();
+    let strip: Vec<&str> = strip_cols.iter().map(|&c| src.get(Some(c)).unwrap_or("")).collect();
+    Some((group, strip.join(" | "), x, x_raw.to_string(), total))
+}
+
+/// Sensitivity chart: `total` against the `vary` column, one colour per `group` value.
 ///
-/// Keeps at most [`MAX_LINES`] series and [`MAX_POINTS`] points; the rest are counted in a
-/// warning.
+/// Rows are drawn as strips: rows that agree in every input column but the varied one
+/// ([`STRIP_COLUMNS`] present in the file, less `vary`, the columns that move with it and the
+/// group column) are joined by a line; lines never join different strips, so a mixed file
+/// gives one line per stylised worker instead of a zigzag through all of them. Strips with
+/// several rows at one x are drawn as points.
+///
+/// At most [`MAX_LINES`] groups and [`MAX_POINTS`] points: the file is read twice, first to
+/// count the strips, then to keep the rows of every k-th strip (in order of first
+/// appearance, k as small as keeps the points within the limit), so a large file is sampled
+/// evenly across its whole length, whole strips at a time. The chart's footer and a warning
+/// say how many rows and strips were drawn out of how many.
 pub(crate) fn sensitivity(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Prepared, ChartError> {
     const WHAT: &str = "the sensitivity chart";
     let vary = req.vary.as_deref().unwrap_or(super::DEFAULT_VARY);
@@ -347,121 +465,174 @@ pub(crate) fn sensitivity(req: &ChartRequest, warnings: &mut Vec<String>) -> Res
     let x_col = src.require(vary, "the x axis of the sensitivity chart (--vary)")?;
     let total_col = src.require("total", WHAT)?;
     let group_col = match &req.group {
-        Some(g) => Some(src.require(g, "--group of the sensitivity chart")?),
+        Some(g) => Some(group_column(&src, g, "--group of the sensitivity chart")?),
         None => None,
     };
+    let strip_names: Vec<&str> =
+        strip_columns(vary, req.group.as_deref()).into_iter().filter(|c| src.col(c).is_some()).collect();
+    let strip_cols: Vec<usize> = strip_names.iter().filter_map(|c| src.col(c)).collect();
     let wanted: BTreeSet<&str> = req.ids.iter().map(String::as_str).collect();
 
-    let mut series: Vec<(String, Vec<SensPoint>)> = Vec::new();
-    let mut index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut kept = 0usize;
-    let mut dropped = 0usize;
+    // Pass 1: groups (at most MAX_LINES) and strips with their sizes.
+    let mut groups: BTreeMap<String, usize> = BTreeMap::new();
+    let mut strips: BTreeMap<(usize, String), usize> = BTreeMap::new();
+    let mut sizes: Vec<usize> = Vec::new();
+    let mut dropped_groups = 0usize;
     let mut skipped = Skipped::default();
-    let mut prov = Provenance::default();
     while src.next_record()? {
-        let id = src.get(Some(cols.id)).unwrap_or("").to_string();
-        if !wanted.is_empty() && !wanted.contains(id.as_str()) {
-            continue;
-        }
-        if let Some(status) = cols.not_ok(&src) {
-            skipped.status(status);
-            continue;
-        }
-        let Some(x_raw) = src.get(Some(x_col)) else {
-            skipped.unusable(format!("line {}, column {vary}: empty", src.line()));
+        let Some((group, strip, ..)) =
+            sens_row(&src, &cols, &wanted, vary, x_col, total_col, group_col, &strip_cols, &mut skipped)
+        else {
             continue;
         };
-        let Some(x) = parse_number(x_raw) else {
-            skipped.unusable(not_a_number(&src, vary, x_raw));
-            continue;
-        };
-        let total = match src.get(Some(total_col)).map(|v| (v, parse_decimal(v))) {
-            Some((_, Some(d))) => d,
-            Some((v, None)) => {
-                skipped.unusable(not_a_number(&src, "total", v));
-                continue;
+        let n = groups.len();
+        let g = match groups.get(&group) {
+            Some(&g) => g,
+            None if n < MAX_LINES => {
+                groups.insert(group, n);
+                n
             }
             None => {
-                skipped.unusable(format!("line {}, column total: empty", src.line()));
+                dropped_groups += 1;
                 continue;
             }
         };
-        let key = group_col.and_then(|g| src.get(Some(g))).unwrap_or("").to_string();
-        let slot = match index.get(&key) {
-            Some(&i) => Some(i),
-            None if series.len() < MAX_LINES => {
-                index.insert(key.clone(), series.len());
-                series.push((key, Vec::new()));
-                Some(series.len() - 1)
-            }
-            None => None,
-        };
-        let Some(slot) = slot.filter(|_| kept < MAX_POINTS) else {
-            dropped += 1;
-            continue;
-        };
-        kept += 1;
-        series[slot].1.push(SensPoint { x, x_raw: x_raw.to_string(), total, id, label: cols.label(&src) });
-        prov.add_row(&src, &cols);
+        let k = sizes.len();
+        let s = *strips.entry((g, strip)).or_insert(k);
+        if s == k {
+            sizes.push(0);
+        }
+        sizes[s] += 1;
     }
     skipped.warnings(&req.results, warnings);
-    if dropped > 0 {
-        warnings.push(format!(
-            "at most {MAX_LINES} groups and {MAX_POINTS} points are drawn; \
-             {dropped} row(s) left out"
-        ));
+    if dropped_groups > 0 {
+        warnings
+            .push(format!("at most {MAX_LINES} groups are drawn; {dropped_groups} row(s) in further groups left out"));
     }
-    if series.is_empty() {
+    if sizes.is_empty() {
         return Err(ChartError::NoData {
             path: req.results.clone(),
             why: format!("no row with status ok and a number in column {vary}"),
         });
     }
-    for (_, pts) in &mut series {
-        pts.sort_by(|a, b| a.x.total_cmp(&b.x));
+    let rows_total: usize = sizes.iter().sum();
+    let mut every = 1usize;
+    let kept_rows = |every: usize| sizes.iter().step_by(every).sum::<usize>();
+    while kept_rows(every) > MAX_POINTS && every < sizes.len() {
+        every += 1;
     }
+    // A strip larger than the limit by itself (rows that agree in every input): every
+    // row_every-th of its rows.
+    let row_every = kept_rows(every).div_ceil(MAX_POINTS).max(1);
+    let sampled = every > 1 || row_every > 1;
+
+    // Pass 2: the rows of the kept strips.
+    let mut src = CsvSource::open(&req.results)?;
+    let mut points: BTreeMap<usize, Vec<SensPoint>> = BTreeMap::new();
+    let mut prov = Provenance::default();
+    let mut quiet = Skipped::default();
+    let mut seen_in: BTreeMap<usize, usize> = BTreeMap::new();
+    while src.next_record()? {
+        let Some((group, strip, x, x_raw, total)) =
+            sens_row(&src, &cols, &wanted, vary, x_col, total_col, group_col, &strip_cols, &mut quiet)
+        else {
+            continue;
+        };
+        let Some(&g) = groups.get(&group) else { continue };
+        let Some(&s) = strips.get(&(g, strip)) else { continue };
+        if !s.is_multiple_of(every) {
+            continue;
+        }
+        let seen = seen_in.entry(s).or_insert(0usize);
+        *seen += 1;
+        if !(*seen - 1).is_multiple_of(row_every) {
+            continue;
+        }
+        let id = src.get(Some(cols.id)).unwrap_or("").to_string();
+        points.entry(s).or_default().push(SensPoint { x, x_raw, total, id, label: cols.label(&src) });
+        prov.add_row(&src, &cols);
+    }
+    let by_index: BTreeMap<usize, (usize, &String)> = strips.iter().map(|((g, key), &s)| (s, (*g, key))).collect();
+    let group_name: BTreeMap<usize, &String> = groups.iter().map(|(k, &g)| (g, k)).collect();
+    let drawn_rows: usize = points.values().map(Vec::len).sum();
+    let strips_drawn = points.len();
+    let many = strips_drawn > MAX_LINES;
 
     let mut header = Vec::new();
     if group_col.is_some() {
-        header.push("group".to_string());
+        header.push(req.group.clone().unwrap_or_default());
     }
-    header.extend(["id".to_string(), "label".to_string(), vary.to_string(), "total".to_string()]);
+    header.extend(["strip".to_string(), "id".into(), "label".into(), vary.to_string(), "total".into()]);
     let mut rows = Vec::new();
-    for (key, pts) in &series {
-        for p in pts {
+    let mut lines = Vec::new();
+    let mut listed = BTreeSet::new();
+    for (s, pts) in &mut points {
+        pts.sort_by(|a, b| a.x.total_cmp(&b.x));
+        let (g, key) = by_index[s];
+        for p in pts.iter() {
             let mut row = Vec::new();
             if group_col.is_some() {
-                row.push(key.clone());
+                row.push(group_name[&g].clone());
             }
-            row.extend([p.id.clone(), p.label.clone(), p.x_raw.clone(), money(p.total)]);
+            row.extend([key.clone(), p.id.clone(), p.label.clone(), p.x_raw.clone(), money(p.total)]);
             rows.push(row);
         }
+        let name = match &req.group {
+            Some(gc) => group_value_title(gc, group_name[&g]),
+            None => "月养老金".into(),
+        };
+        lines.push(Series {
+            in_legend: listed.insert(g),
+            thin: many,
+            ..Series::new(name, g, pts.iter().map(|p| (p.x, to_f64(p.total))).collect())
+        });
     }
-    let lines = series
-        .iter()
-        .enumerate()
-        .map(|(i, (key, pts))| Series {
-            name: match &req.group {
-                Some(g) => group_value_title(g, key),
-                None => "月养老金".into(),
-            },
-            color: i,
-            points: pts.iter().map(|p| (p.x, to_f64(p.total))).collect(),
-        })
-        .collect::<Vec<_>>();
     if lines.iter().any(|s| !s.joined()) {
         warnings.push(format!(
-            "several rows share a value of {vary} within a series; those series are drawn as points \
-             only (use --group to split them, e.g. by scheme or years)"
+            "several rows share a value of {vary} within a strip (rows equal in {}); those strips are drawn as \
+             points only (use --group to split them)",
+            if strip_names.is_empty() { "every input column".to_string() } else { strip_names.join(", ") }
+        ));
+    }
+    let mut footer = prov.footer(&[&req.results]);
+    if strips_drawn > 1 {
+        footer.push(format!(
+            "每条线连接{}相同、仅{}不同的情景。",
+            if strip_names.is_empty() { "各列".to_string() } else { strip_names.join("、") },
+            short_title(vary)
+        ));
+    }
+    if sampled {
+        let within = if row_every > 1 { format!("，组内每 {row_every} 行取 1 行") } else { String::new() };
+        footer.push(format!(
+            "均匀抽样：共 {rows_total} 行、{} 组情景，每 {every} 组取 1 组{within}，绘制 {drawn_rows} 行、{strips_drawn} 组。",
+            sizes.len()
+        ));
+        let within =
+            if row_every > 1 { format!(", 1 in every {row_every} rows within a strip") } else { String::new() };
+        warnings.push(format!(
+            "sampled evenly: {drawn_rows} of {rows_total} rows drawn (1 in every {every} of {} strips{within}; \
+             {strips_drawn} strip(s) drawn; at most {MAX_POINTS} points)",
+            sizes.len()
         ));
     }
     Ok(Prepared {
         title: title_or(req, format!("月养老金随{}的变化", short_title(vary))),
         x_desc: column_title(vary),
         y_desc: "月养老金（元/月）".into(),
-        plot: Plot::Lines(Lines { series: lines, dots: true, legend: group_col.is_some(), marker: None }),
-        footer: prov.footer(&[&req.results]),
+        plot: Plot::Lines(Lines { dots: !many, legend: group_col.is_some(), ..Lines::new(lines) }),
+        footer,
         table: Table { header, rows },
+    })
+}
+
+/// The column `name` for `--group`, or an error naming the columns the results do have.
+pub(crate) fn group_column(src: &CsvSource, name: &str, needed_for: &str) -> Result<usize, ChartError> {
+    src.col(name).ok_or_else(|| ChartError::MissingGroupColumn {
+        column: name.to_string(),
+        path: src.path().to_path_buf(),
+        needed_for: needed_for.to_string(),
+        have: src.columns().join(", "),
     })
 }
 
@@ -609,7 +780,7 @@ pub(crate) fn path(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Pre
         for (_, pay, age_raw) in &p {
             rows.push(vec![id.clone(), label.clone(), age_raw.clone(), money(*pay)]);
         }
-        series.push(Series { name: label, color: i, points: p.iter().map(|(a, pay, _)| (*a, to_f64(*pay))).collect() });
+        series.push(Series::new(label, i, p.iter().map(|(a, pay, _)| (*a, to_f64(*pay))).collect()));
     }
     if series.is_empty() {
         return Err(ChartError::NoData {
@@ -621,9 +792,189 @@ pub(crate) fn path(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Pre
         title: title_or(req, "月养老金领取路径".into()),
         x_desc: "年龄（岁）".into(),
         y_desc: "月养老金（元/月）".into(),
-        plot: Plot::Lines(Lines { series, dots: false, legend: true, marker: None }),
+        plot: Plot::Lines(Lines { end_labels: true, log_y: req.y_scale == YScale::Log, ..Lines::new(series) }),
         footer: chosen.footer(drawn, &[&req.results, paths]),
         table: Table { header: ["id", "label", "age", "monthly_pension"].map(String::from).to_vec(), rows },
+    })
+}
+
+/// At most this many groups in a fan chart (each is a median line and two bands).
+pub const MAX_FAN_GROUPS: usize = 4;
+/// At most this many scenarios feed a fan chart (their pensions are kept, 8 bytes a year).
+pub const MAX_FAN_SCENARIOS: usize = 200_000;
+/// The percentiles of a fan chart, as (CSV column, p).
+const FAN_PERCENTILES: [(&str, u32); 5] = [("p10", 10), ("p25", 25), ("median", 50), ("p75", 75), ("p90", 90)];
+
+/// Nearest-rank percentile of `sorted` (ascending): the value at rank ⌈p·n/100⌉, as in
+/// `yanglao summary`.
+fn nearest_rank(sorted: &[i64], p: u32) -> i64 {
+    let n = sorted.len();
+    let rank = (p as usize * n).div_ceil(100).clamp(1, n);
+    sorted[rank - 1]
+}
+
+fn fen(v: i64) -> String {
+    format!("{}", Decimal::new(v, 2))
+}
+
+/// Fan chart: percentiles (p10, p25, median, p75, p90) of the monthly pension by age over
+/// the paths of a group of scenarios: all ok rows of the results (or `ids`), or one fan per
+/// value of `group` (at most [`MAX_FAN_GROUPS`]). At each age the percentiles are taken over
+/// the scenarios that have a pension at that age (nearest rank, the same definition as
+/// `yanglao summary`); the CSV beside the chart gives the count with each age.
+///
+/// The results file is read first to know each chosen scenario's group (at most
+/// [`MAX_FAN_SCENARIOS`] scenarios, with a warning beyond); the paths file is then streamed
+/// and only the pensions of those scenarios are kept, as whole fen.
+pub(crate) fn fan(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Prepared, ChartError> {
+    const WHAT: &str = "the fan chart";
+    let paths = req.paths.as_deref().ok_or(ChartError::NeedsPaths { kind: "fan" })?;
+    let mut src = CsvSource::open(&req.results)?;
+    let cols = ResultCols::find(&src, WHAT)?;
+    let group_col = match &req.group {
+        Some(g) => Some(group_column(&src, g, "--group of the fan chart")?),
+        None => None,
+    };
+    let wanted: BTreeSet<&str> = req.ids.iter().map(String::as_str).collect();
+    let mut groups: Vec<String> = Vec::new();
+    let mut member: BTreeMap<String, usize> = BTreeMap::new();
+    let (mut other_groups, mut over) = (0usize, 0usize);
+    let mut skipped = Skipped::default();
+    let mut prov = Provenance::default();
+    while src.next_record()? {
+        let id = src.get(Some(cols.id)).unwrap_or("");
+        if !wanted.is_empty() && !wanted.contains(id) {
+            continue;
+        }
+        if let Some(status) = cols.not_ok(&src) {
+            skipped.status(status);
+            continue;
+        }
+        let key = group_col.and_then(|g| src.get(Some(g))).unwrap_or("");
+        let g = match groups.iter().position(|k| k == key) {
+            Some(g) => g,
+            None if groups.len() < MAX_FAN_GROUPS => {
+                groups.push(key.to_string());
+                groups.len() - 1
+            }
+            None => {
+                other_groups += 1;
+                continue;
+            }
+        };
+        if member.len() >= MAX_FAN_SCENARIOS {
+            over += 1;
+            continue;
+        }
+        member.insert(id.to_string(), g);
+        prov.add_row(&src, &cols);
+    }
+    skipped.warnings(&req.results, warnings);
+    if other_groups > 0 {
+        warnings.push(format!(
+            "at most {MAX_FAN_GROUPS} groups are drawn; {other_groups} row(s) in further groups left out"
+        ));
+    }
+    if over > 0 {
+        warnings.push(format!("only the first {MAX_FAN_SCENARIOS} scenarios are used; {over} more left out"));
+    }
+    if member.is_empty() {
+        return Err(ChartError::NoData { path: req.results.clone(), why: "no row with status ok to draw".into() });
+    }
+
+    let mut src = CsvSource::open(paths)?;
+    let id_col = src.require("id", WHAT)?;
+    let age_col = src.require("age", WHAT)?;
+    let pay_col = src.require("monthly_pension", WHAT)?;
+    // (group, age in months) → pensions in fen; the age as written, for the CSV.
+    let mut values: BTreeMap<(usize, i64), Vec<i64>> = BTreeMap::new();
+    let mut age_text: BTreeMap<i64, String> = BTreeMap::new();
+    let mut skipped = Skipped::default();
+    while src.next_record()? {
+        let Some(&g) = src.get(Some(id_col)).and_then(|id| member.get(id)) else {
+            continue;
+        };
+        let (Some(age_raw), Some(pay_raw)) = (src.get(Some(age_col)), src.get(Some(pay_col))) else {
+            continue;
+        };
+        let Some(age) = parse_age(age_raw) else {
+            skipped.unusable(not_a_number(&src, "age", age_raw));
+            continue;
+        };
+        let Some(pay) = parse_decimal(pay_raw) else {
+            skipped.unusable(not_a_number(&src, "monthly_pension", pay_raw));
+            continue;
+        };
+        let Some(f) = (pay * Decimal::ONE_HUNDRED)
+            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+            .to_string()
+            .parse::<i64>()
+            .ok()
+            .filter(|f| *f > 0)
+        else {
+            continue;
+        };
+        let months = (age * 12.0).round() as i64;
+        age_text.entry(months).or_insert_with(|| age_raw.to_string());
+        values.entry((g, months)).or_default().push(f);
+    }
+    skipped.warnings(paths, warnings);
+    if values.is_empty() {
+        return Err(ChartError::NoData {
+            path: paths.to_path_buf(),
+            why: "none of the chosen scenarios has a pension path".into(),
+        });
+    }
+
+    let mut header = Vec::new();
+    if let Some(g) = &req.group {
+        header.push(g.clone());
+    }
+    header.extend(["age", "n"].map(String::from));
+    header.extend(FAN_PERCENTILES.iter().map(|(n, _)| n.to_string()));
+    let mut rows = Vec::new();
+    let mut per_group: Vec<Vec<(f64, [i64; 5])>> = vec![Vec::new(); groups.len()];
+    for ((g, months), v) in &mut values {
+        v.sort_unstable();
+        let q = FAN_PERCENTILES.map(|(_, p)| nearest_rank(v, p));
+        let mut row = Vec::new();
+        if group_col.is_some() {
+            row.push(groups[*g].clone());
+        }
+        row.push(age_text[months].clone());
+        row.push(v.len().to_string());
+        row.extend(q.iter().map(|f| fen(*f)));
+        rows.push(row);
+        per_group[*g].push((*months as f64 / 12.0, q));
+    }
+    let y = |f: i64| f as f64 / 100.0;
+    let mut series = Vec::new();
+    let mut bands = Vec::new();
+    for (g, pts) in per_group.iter().enumerate().filter(|(_, p)| !p.is_empty()) {
+        bands.push(Band { color: g, alpha: 0.16, points: pts.iter().map(|(a, q)| (*a, y(q[0]), y(q[4]))).collect() });
+        bands.push(Band { color: g, alpha: 0.30, points: pts.iter().map(|(a, q)| (*a, y(q[1]), y(q[3]))).collect() });
+        let name = match &req.group {
+            Some(c) => format!("{} 中位数", group_value_title(c, &groups[g])),
+            None => "中位数".to_string(),
+        };
+        series.push(Series::new(name, g, pts.iter().map(|(a, q)| (*a, y(q[2]))).collect()));
+    }
+    let slot = if groups.len() == 1 { 0 } else { 9 };
+    let band_legend = vec![("10%–90% 分位".to_string(), slot, 0.16), ("25%–75% 分位".to_string(), slot, 0.41)];
+    let n = member.len();
+    let title = match &req.group {
+        Some(g) => format!("月养老金分布随年龄的变化（按{}分组）", short_title(g)),
+        None => "月养老金分布随年龄的变化".to_string(),
+    };
+    let mut footer = prov.footer(&[&req.results, paths]);
+    footer.push(format!("{n} 个情景；各年龄取该年龄有养老金的情景的分位数（最近秩法）。"));
+    Ok(Prepared {
+        title: title_or(req, title),
+        x_desc: "年龄（岁）".into(),
+        y_desc: "月养老金（元/月）".into(),
+        plot: Plot::Lines(Lines { bands, band_legend, log_y: req.y_scale == YScale::Log, ..Lines::new(series) }),
+        footer,
+        table: Table { header, rows },
     })
 }
 
@@ -760,13 +1111,11 @@ pub(crate) fn breakeven(req: &ChartRequest, warnings: &mut Vec<String>) -> Resul
         x_desc: "年龄（岁）".into(),
         y_desc: "累计金额（元）".into(),
         plot: Plot::Lines(Lines {
-            series: vec![
-                Series { name: "累计个人缴费".into(), color: 3, points: paid },
-                Series { name: "累计领取养老金".into(), color: 0, points: recv },
-            ],
-            dots: false,
-            legend: true,
             marker,
+            ..Lines::new(vec![
+                Series { style: 1, ..Series::new("累计个人缴费".into(), 3, paid) },
+                Series { style: 0, ..Series::new("累计领取养老金".into(), 0, recv) },
+            ])
         }),
         footer,
         table: Table { header: ["id", "label", "series", "age", "value"].map(String::from).to_vec(), rows },

@@ -14,7 +14,9 @@
 //! * The default canvas is 2400 × 1500 px at 300 dpi (20.3 × 12.7 cm); text sizes are set
 //!   in points and scaled with the dpi, and the dpi is written into the PNG (`pHYs`) and
 //!   into the SVG's width and height (in mm). SVG text is drawn as glyph outlines, so it
-//!   looks the same without the font installed; each string is kept in `aria-label`.
+//!   looks the same without the font installed; each string is kept in `aria-label`. With
+//!   `svg_text`, strings are `<text>` elements naming the font family instead (editable in
+//!   an SVG editor, shown in the viewer's copy of the font or a stand-in).
 //! * A footer names the source (`yanglao` and the input files) and, when any plotted row's
 //!   `provenance` is `assumed` or `projected`, says 含假设参数 with the weakest tag, and lists
 //!   the assumptions the rows' `message` cells mention.
@@ -43,7 +45,7 @@ use backend::{TextBackend, TextLog, TextMode};
 use font::ChartFont;
 use kinds::Prepared;
 
-pub use kinds::{MAX_BARS, MAX_LINES, MAX_POINTS};
+pub use kinds::{MAX_BARS, MAX_FAN_GROUPS, MAX_FAN_SCENARIOS, MAX_LINES, MAX_POINTS};
 
 /// Default width in pixels (20.3 cm at 300 dpi).
 pub const DEFAULT_WIDTH: u32 = 2400;
@@ -71,11 +73,14 @@ pub enum ChartKind {
     Sensitivity,
     /// Change in the monthly pension made by a reform, stacked by patch (`run --reform`).
     Reform,
+    /// Percentiles of a group's monthly pension by age (needs paths).
+    Fan,
 }
 
 impl ChartKind {
     /// All kinds, in the order `render_all` draws them.
-    pub const ALL: [ChartKind; 4] = [ChartKind::Compare, ChartKind::Sensitivity, ChartKind::Path, ChartKind::Breakeven];
+    pub const ALL: [ChartKind; 5] =
+        [ChartKind::Compare, ChartKind::Sensitivity, ChartKind::Path, ChartKind::Breakeven, ChartKind::Fan];
 
     /// The kind's name on the command line and in file names.
     pub fn name(self) -> &'static str {
@@ -85,6 +90,7 @@ impl ChartKind {
             ChartKind::Breakeven => "breakeven",
             ChartKind::Sensitivity => "sensitivity",
             ChartKind::Reform => "reform",
+            ChartKind::Fan => "fan",
         }
     }
 }
@@ -135,6 +141,21 @@ pub struct ChartRequest {
     pub dpi: u32,
     /// Font file to use instead of the bundled one.
     pub font: Option<PathBuf>,
+    /// Scale of the y axis (`path` and `fan`; the other kinds are always linear).
+    pub y_scale: YScale,
+    /// SVG: write text as `<text>` elements naming the font family (editable in an SVG
+    /// editor) instead of glyph outlines.
+    pub svg_text: bool,
+}
+
+/// Scale of a chart's y axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum YScale {
+    /// Linear from zero.
+    #[default]
+    Linear,
+    /// Logarithmic (base 10), for lines of very different heights.
+    Log,
 }
 
 impl ChartRequest {
@@ -154,6 +175,8 @@ impl ChartRequest {
             height: DEFAULT_HEIGHT,
             dpi: DEFAULT_DPI,
             font: None,
+            y_scale: YScale::Linear,
+            svg_text: false,
         }
     }
 }
@@ -204,6 +227,21 @@ pub enum ChartError {
         path: PathBuf,
         /// What needs the column.
         needed_for: String,
+    },
+    /// The `--group` column is not in the results file.
+    #[error(
+        "column `{column}` is not in {path} ({needed_for}); group by a column the results have: {have} \
+         (an input column can be grouped by once the results echo it)"
+    )]
+    MissingGroupColumn {
+        /// The column name.
+        column: String,
+        /// The file.
+        path: PathBuf,
+        /// What needs the column.
+        needed_for: String,
+        /// The columns the file has, comma-separated.
+        have: String,
     },
     /// A paths chart was asked for without a paths file.
     #[error("the {kind} chart needs a paths CSV (--paths FILE)")]
@@ -271,7 +309,7 @@ pub enum ChartError {
         message: String,
     },
     /// An unknown chart kind name.
-    #[error("unknown chart kind '{0}'; allowed: compare, path, breakeven, sensitivity")]
+    #[error("unknown chart kind '{0}'; allowed: compare, path, breakeven, sensitivity, fan, reform")]
     UnknownKind(String),
 }
 
@@ -304,8 +342,16 @@ fn format_of(path: &Path) -> Result<Format, ChartError> {
 ///   (`ids[0]`, else the first ok row that has rows in the paths file), with the break-even age marked: the results column
 ///   `breakeven_age` (`67y3m`) if present, else the first age where received ≥ paid.
 /// * `sensitivity`: `total` against the `vary` column (default `contribution_index`; any
-///   numeric column, ages like `60y2m` too), points and lines sorted by x, one series per
-///   `group` value (at most [`MAX_LINES`] series and [`MAX_POINTS`] points).
+///   numeric column, ages like `60y2m` too), one colour per `group` value; lines join only
+///   rows that agree in every other input column (strips), and a file with more than
+///   [`MAX_POINTS`] rows is sampled evenly, whole strips at a time, with a note on the chart.
+/// * `fan`: percentiles (p10, p25, median, p75, p90, nearest rank) of `monthly_pension` by
+///   age over the paths of all chosen scenarios, or one fan per `group` value.
+///
+/// `path` names each line at its end, and `path` and `fan` take a log y axis
+/// (`y_scale`); lines differ in dash pattern and marker as well as colour. Titles, legend
+/// entries and bar labels wrap onto several lines rather than being cut. `svg_text` keeps
+/// SVG text as `<text>` naming the font family.
 ///
 /// Input files are read record by record and only the rows that are plotted are kept, so
 /// results and paths files of any length are fine.
@@ -328,6 +374,7 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
         ChartKind::Path => kinds::path(req, &mut warnings)?,
         ChartKind::Breakeven => kinds::breakeven(req, &mut warnings)?,
         ChartKind::Reform => reform::reform(req, &mut warnings)?,
+        ChartKind::Fan => kinds::fan(req, &mut warnings)?,
     };
     let bytes = match format {
         Format::Png => png_bytes(req, &prepared, &font, &mut warnings)?,
@@ -474,7 +521,8 @@ fn svg_bytes(
     let log = RefCell::new(TextLog::default());
     {
         let svg = SVGBackend::with_string(&mut body, (w, h));
-        let root = TextBackend::new(svg, font, TextMode::SvgOutline, &log).into_drawing_area();
+        let mode = if req.svg_text { TextMode::SvgText } else { TextMode::SvgOutline };
+        let root = TextBackend::new(svg, font, mode, &log).into_drawing_area();
         draw::draw(&root, p, font, req.dpi, warnings).map_err(|e| draw_error(&req.output, e))?;
         root.present().map_err(|e| draw_error(&req.output, e))?;
     }

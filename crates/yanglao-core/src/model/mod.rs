@@ -9,6 +9,7 @@ mod context;
 mod employee;
 mod env;
 mod project;
+mod provincial;
 mod resident;
 mod rules;
 mod trace;

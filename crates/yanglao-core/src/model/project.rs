@@ -547,7 +547,9 @@ fn employee_pension(
         env.note(|| Event::Claim { province: claim_province, region: claim_region, provinces });
     }
 
-    let years = years_of(env, s, emp.months);
+    // Provincial forms of the claim region (`[employee_rules]`; national by default).
+    let rules = &params.region(claim_region).employee_rules;
+    let years = provincial::step_years(rules, years_of(env, s, emp.months));
     env.note(|| Event::Years { known: known_years(s), months: emp.months, years });
     // Month indices of other provinces recomputed against the claim province's W (C25).
     let mut claim_w: Vec<(i32, Decimal)> = Vec::new();
@@ -598,9 +600,23 @@ fn employee_pension(
     }
 
     let balance = emp.balance + res.as_ref().map_or(Decimal::ZERO, |r| r.balance - r.refunds);
-    // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号.
-    let indexed = money.mul(c, avg);
-    let basic = money.mul_div(c + indexed, years, 200);
+    let c_province = if rules.basic == crate::params::BasicForm::Standard
+        && rules.transitional_base == crate::params::TransitionalBase::Claim
+        && !rules.extras.iter().any(|e| matches!(e.kind, crate::params::ExtraKind::IncrementBrackets(_)))
+    {
+        c
+    } else {
+        match s.base_at_retirement {
+            Some(c) => c,
+            None => env.base(params.region(claim_region).province, retire.year())?,
+        }
+    };
+    env.provenance = env.provenance.max(provincial::provenance(rules));
+    let inputs = provincial::Inputs { c, c_province, avg, years, deemed: s.deemed_years, retire };
+    let money = provincial::component_round(rules, money);
+    // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号, or the
+    // province's form.
+    let (indexed, basic) = provincial::basic(rules, &inputs, money);
     // C16 account = round(balance / divisor, 2).
     let account = money.div(balance, d);
     // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.
@@ -620,8 +636,13 @@ fn employee_pension(
         let rate = params.region(claim_region).transitional_rate.as_ref().and_then(|t| t.at(retire));
         let found = rate.is_some();
         let rate = rate.map(|r| env.use_value(r)).unwrap_or(Decimal::ZERO);
+        let rate = provincial::transitional_rate(rules, rate, &inputs);
         let it = s.trans_index.unwrap_or(avg);
-        let t = money.apply(money.apply(c * it) * pre * rate);
+        let tc = match rules.transitional_base {
+            crate::params::TransitionalBase::Claim => c,
+            crate::params::TransitionalBase::Province => c_province,
+        };
+        let t = provincial::transitional(rules, tc, it, pre, s.deemed_years, rate, money);
         let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
         env.note(|| Event::Transitional { base: c, index: it, years: pre, rate, result: t });
         t
@@ -637,10 +658,19 @@ fn employee_pension(
                 let used = env.used(v);
                 env.note(|| Event::Allowance { value: used });
             }
-            v.unwrap_or(Decimal::ZERO)
+            let mut a = v.unwrap_or(Decimal::ZERO);
+            // Local components of the province's rules (reported with the allowance).
+            for e in &rules.extras {
+                if let Some(x) = provincial::extra(e, &inputs, money) {
+                    env.provenance = env.provenance.max(e.provenance);
+                    notes.push(format!("{} {} included in allowance", e.label, fmt2(x)));
+                    a += x;
+                }
+            }
+            a
         }
     };
-    let total = basic + account + transitional + allowance;
+    let total = provincial::total(rules, basic + account + transitional + allowance);
     env.note(|| Event::Total { result: total });
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();
     Ok(Outcome {

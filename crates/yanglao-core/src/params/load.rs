@@ -418,6 +418,175 @@ impl Ctx<'_> {
         Ok(out)
     }
 
+    /// `[employee_rules]`: the provincial forms (see `params::rules`); every key optional
+    /// except `provenance` and `source`, unknown keys and names rejected.
+    fn employee_rules(&self, doc: &toml::Table) -> Result<Option<EmployeeRules>, ParamError> {
+        const KEYS: &[&str] = &[
+            "provenance",
+            "source",
+            "basic",
+            "basic_years_month_rate",
+            "years_step",
+            "transitional",
+            "transitional_base",
+            "transitional_index_floor",
+            "transitional_rate_below",
+            "component_rounding",
+            "total_rounding",
+            "extra",
+        ];
+        let Some(v) = doc.get("employee_rules") else { return Ok(None) };
+        let key = "employee_rules";
+        let t = v.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
+        if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
+            return Err(self.invalid(&format!("{key}.{k}"), None, format!("unknown key; allowed {}", KEYS.join(", "))));
+        }
+        let provenance = self.provenance(t, key, None)?;
+        let source = t.get("source").and_then(Value::as_str).unwrap_or_default().to_string();
+        let name = |k: &str, allowed: &[&str]| -> Result<Option<String>, ParamError> {
+            match t.get(k) {
+                None => Ok(None),
+                Some(v) => match v.as_str() {
+                    Some(s) if allowed.contains(&s) => Ok(Some(s.to_string())),
+                    _ => Err(self.invalid(&format!("{key}.{k}"), None, format!("{v}; allowed {}", allowed.join(", ")))),
+                },
+            }
+        };
+        let dec = |t: &toml::Table, k: &str, prefix: &str| -> Result<Option<Decimal>, ParamError> {
+            t.get(k).map(|v| self.decimal(v, &format!("{prefix}.{k}"), None)).transpose()
+        };
+        let need = |t: &toml::Table, k: &str, prefix: &str| -> Result<Decimal, ParamError> {
+            dec(t, k, prefix)?.ok_or_else(|| self.invalid(&format!("{prefix}.{k}"), None, "missing"))
+        };
+        let basic = match name("basic", &["standard", "province_plus_city_indexed", "city_plus_province_indexed"])?
+            .as_deref()
+        {
+            Some("province_plus_city_indexed") => BasicForm::ProvincePlusCityIndexed,
+            Some("city_plus_province_indexed") => BasicForm::CityPlusProvinceIndexed,
+            _ => BasicForm::Standard,
+        };
+        let transitional =
+            match name("transitional", &["indexed", "weighted", "index_floor_one", "two_part", "deemed_index_one"])?
+                .as_deref()
+            {
+                Some("weighted") => TransitionalForm::Weighted,
+                Some("index_floor_one") => TransitionalForm::IndexFloorOne,
+                Some("two_part") => TransitionalForm::TwoPart,
+                Some("deemed_index_one") => TransitionalForm::DeemedIndexOne,
+                _ => TransitionalForm::Indexed,
+            };
+        let transitional_base = match name("transitional_base", &["claim", "province"])?.as_deref() {
+            Some("province") => TransitionalBase::Province,
+            _ => TransitionalBase::Claim,
+        };
+        let round = |k: &str| -> Result<Option<Round>, ParamError> {
+            let Some(v) = t.get(k) else { return Ok(None) };
+            let mut wrap = toml::Table::new();
+            let mut inner = toml::Table::new();
+            inner.insert("money".into(), v.clone());
+            wrap.insert("rounding".into(), Value::Table(inner));
+            Ok(Some(self.rounding(&wrap, Rounding::default())?.money))
+        };
+        let below = match t.get("transitional_rate_below") {
+            None => None,
+            Some(v) => {
+                let b = v.as_table().ok_or_else(|| {
+                    self.invalid("employee_rules.transitional_rate_below", None, "must be { years, rate }")
+                })?;
+                let p = "employee_rules.transitional_rate_below";
+                Some((need(b, "years", p)?, need(b, "rate", p)?))
+            }
+        };
+        let years_step = dec(t, "years_step", key)?;
+        if years_step.is_some_and(|s| s <= Decimal::ZERO) {
+            return Err(self.invalid("employee_rules.years_step", None, "must be positive"));
+        }
+        let mut extras = Vec::new();
+        for e in t.get("extra").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let p = "employee_rules.extra";
+            let e = e.as_table().ok_or_else(|| self.invalid(p, None, "each is a table [[employee_rules.extra]]"))?;
+            let label = e.get("label").and_then(Value::as_str).unwrap_or("extra").to_string();
+            let prov = self.provenance(e, p, Some(label.clone()))?;
+            let list = |k: &str| e.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let kind = match e.get("kind").and_then(Value::as_str) {
+                Some("flat") => ExtraKind::Flat(need(e, "amount", p)?),
+                Some("flat_if_deemed_at_least") => {
+                    ExtraKind::FlatIfDeemedAtLeast { amount: need(e, "amount", p)?, years: need(e, "years", p)? }
+                }
+                Some("per_whole_year") => {
+                    ExtraKind::PerWholeYear { flat: need(e, "flat", p)?, per_year: need(e, "per_year", p)? }
+                }
+                Some("index_years") => ExtraKind::IndexYears {
+                    flat: need(e, "flat", p)?,
+                    per_index_year: need(e, "per_index_year", p)?,
+                },
+                Some("indexed_wage_pct") => ExtraKind::IndexedWagePct(
+                    list("bands")
+                        .iter()
+                        .map(|b| {
+                            let b = b.as_table().ok_or_else(|| self.invalid(p, None, "bands are { years, pct }"))?;
+                            Ok((need(b, "years", p)?, need(b, "pct", p)?))
+                        })
+                        .collect::<Result<_, ParamError>>()?,
+                ),
+                Some("increment_brackets") => ExtraKind::IncrementBrackets(
+                    list("brackets")
+                        .iter()
+                        .map(|b| {
+                            let b = b
+                                .as_table()
+                                .ok_or_else(|| self.invalid(p, None, "brackets are { from, to, rate }"))?;
+                            Ok((need(b, "from", p)?, need(b, "to", p)?, need(b, "rate", p)?))
+                        })
+                        .collect::<Result<_, ParamError>>()?,
+                ),
+                Some("by_retirement_year") => ExtraKind::ByRetirementYear(
+                    list("values")
+                        .iter()
+                        .map(|b| {
+                            let b =
+                                b.as_table().ok_or_else(|| self.invalid(p, None, "values are { year, amount }"))?;
+                            Ok((self.int(b, "year", p)? as i32, need(b, "amount", p)?))
+                        })
+                        .collect::<Result<_, ParamError>>()?,
+                ),
+                other => {
+                    return Err(self.invalid(
+                        p,
+                        Some(label),
+                        format!("kind {other:?}; allowed flat, flat_if_deemed_at_least, per_whole_year, index_years, indexed_wage_pct, increment_brackets, by_retirement_year"),
+                    ))
+                }
+            };
+            let month = |k: &str| e.get(k).map(|v| self.month(v, &format!("{p}.{k}"))).transpose();
+            extras.push(Extra {
+                label,
+                kind,
+                from: month("from")?,
+                to: month("to")?,
+                provenance: prov,
+                source: e.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
+            });
+        }
+        Ok(Some(EmployeeRules {
+            provenance,
+            source,
+            basic,
+            basic_years: match dec(t, "basic_years_month_rate", key)? {
+                Some(r) => BasicYears::WholeYearsAndMonths(r),
+                None => BasicYears::Years,
+            },
+            years_step,
+            transitional,
+            transitional_base,
+            transitional_index_floor: dec(t, "transitional_index_floor", key)?,
+            transitional_rate_below: below,
+            component_rounding: round("component_rounding")?,
+            total_rounding: round("total_rounding")?,
+            extras,
+        }))
+    }
+
     fn rounding(&self, doc: &toml::Table, base: Rounding) -> Result<Rounding, ParamError> {
         let Some(t) = doc.get("rounding") else { return Ok(base) };
         let t = t.as_table().ok_or_else(|| self.invalid("rounding", None, "must be a table"))?;
@@ -468,6 +637,7 @@ struct RegionFile {
     resident_account_rate: Option<YearSeries>,
     rounding: Option<Rounding>,
     adjustments: Option<Vec<Adjustment>>,
+    employee_rules: Option<EmployeeRules>,
 }
 
 const REGION_KEYS: &[&str] = &[
@@ -484,6 +654,7 @@ const REGION_KEYS: &[&str] = &[
     "resident_account_rate",
     "rounding",
     "adjustment",
+    "employee_rules",
 ];
 
 fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Result<RegionFile, ParamError> {
@@ -514,6 +685,7 @@ fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Resu
         } else {
             None
         },
+        employee_rules: f.employee_rules(&doc)?,
     })
 }
 
@@ -798,6 +970,7 @@ impl Params {
                     resident_account_rate: rf.resident_account_rate,
                     rounding: rf.rounding.unwrap_or(rounding),
                     adjustments: rf.adjustments.unwrap_or_default(),
+                    employee_rules: rf.employee_rules.unwrap_or_default(),
                 },
                 Some((prov, _)) => {
                     let pid: RegionId = *by_key.get(prov).ok_or_else(|| ParamError::Invalid {
@@ -823,6 +996,7 @@ impl Params {
                         resident_account_rate: rf.resident_account_rate.or(p.resident_account_rate),
                         rounding: rf.rounding.unwrap_or(p.rounding),
                         adjustments: rf.adjustments.unwrap_or(p.adjustments),
+                        employee_rules: rf.employee_rules.unwrap_or(p.employee_rules),
                     }
                 }
             };

@@ -22,10 +22,12 @@ macro_rules! pow10_table {
 
 mod life;
 mod load;
+mod rules;
 mod time;
 
 pub use life::{LifeTable, Sex};
 pub use load::{builtin_files, dir_files, Assumptions, ParamError};
+pub use rules::{BasicForm, BasicYears, EmployeeRules, Extra, ExtraKind, TransitionalBase, TransitionalForm};
 pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -520,6 +522,8 @@ pub struct Region {
     pub rounding: Rounding,
     /// Yearly increases of employee pensions in payment, by year.
     pub adjustments: Vec<Adjustment>,
+    /// Provincial forms of the employee pension (national form by default).
+    pub employee_rules: EmployeeRules,
 }
 
 impl Region {

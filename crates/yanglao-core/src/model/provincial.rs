@@ -1,0 +1,226 @@
+//! Provincial forms of the employee pension: one small function per rule kind, chosen by
+//! the keys of a region's `[employee_rules]` (see `params::rules`). The national forms
+//! (C15, C17) are the defaults and give exactly the contract's numbers.
+//!
+//! Sources per kind are in the province files (`source`); the kinds are those listed in
+//! the provincial rule table (`data/sources/provinces/province-rules.csv`).
+
+use crate::params::{
+    BasicForm, BasicYears, EmployeeRules, Extra, ExtraKind, Month, Provenance, Round, TransitionalForm,
+};
+use rust_decimal::Decimal;
+
+/// What the provincial formulas read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Inputs {
+    /// C of the claim region (C14).
+    pub c: Decimal,
+    /// C of the claim region's province.
+    pub c_province: Decimal,
+    /// Average index Ī (C13).
+    pub avg: Decimal,
+    /// Contribution years N (C12, after the province's step).
+    pub years: Decimal,
+    /// Deemed years (视同缴费年限) of the known record.
+    pub deemed: Decimal,
+    /// Pension month.
+    pub retire: Month,
+}
+
+/// Basic pension and the indexed wage it used: C15 or a provincial form.
+pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal, Decimal) {
+    let (flat, indexed) = match rules.basic {
+        BasicForm::Standard => (i.c, money.mul(i.c, i.avg)),
+        BasicForm::ProvincePlusCityIndexed => province_plus_city_indexed(i, money),
+        BasicForm::CityPlusProvinceIndexed => city_plus_province_indexed(i, money),
+    };
+    let basic = match rules.basic_years {
+        BasicYears::Years => money.mul_div(flat + indexed, i.years, 200),
+        BasicYears::WholeYearsAndMonths(per_month) => whole_years_and_months(flat + indexed, i.years, per_month, money),
+    };
+    (indexed, basic)
+}
+
+/// Henan (豫政〔2006〕29号 as applied on benefit sheets): `(C_province + C_city × Ī) / 2`.
+fn province_plus_city_indexed(i: &Inputs, money: Round) -> (Decimal, Decimal) {
+    (i.c_province, money.mul(i.c, i.avg))
+}
+
+/// Jilin and Hubei: `(C_city + C_province × Ī) / 2`.
+fn city_plus_province_indexed(i: &Inputs, money: Round) -> (Decimal, Decimal) {
+    (i.c, money.mul(i.c_province, i.avg))
+}
+
+/// Shanghai (沪人社规〔2021〕27号): `(C + C × Ī) / 2 × (whole years × 1% + remaining months ×
+/// per_month)`, the months of N rounded to whole months.
+fn whole_years_and_months(sum: Decimal, years: Decimal, per_month: Decimal, money: Round) -> Decimal {
+    let whole = years.floor();
+    let months = Round::half_up(0).apply((years - whole) * Decimal::from(12));
+    let pct = whole / Decimal::from(100) + months * per_month;
+    money.apply(sum / Decimal::from(2) * pct)
+}
+
+/// The transitional rate: the series' rate, or the lower rate for short actual careers
+/// (Jilin: 1.2% up to 20 actual years, 1.4% beyond).
+pub(crate) fn transitional_rate(rules: &EmployeeRules, rate: Decimal, i: &Inputs) -> Decimal {
+    match rules.transitional_rate_below {
+        Some((years, lower)) if i.years - i.deemed <= years => lower,
+        _ => rate,
+    }
+}
+
+/// The transitional pension for P pre-account years at index Ī_t: C17 or a provincial form.
+pub(crate) fn transitional(
+    rules: &EmployeeRules,
+    c: Decimal,
+    it: Decimal,
+    pre: Decimal,
+    deemed: Decimal,
+    rate: Decimal,
+    money: Round,
+) -> Decimal {
+    let it = rules.transitional_index_floor.map_or(it, |f| it.max(f));
+    match rules.transitional {
+        TransitionalForm::Indexed => indexed(c, it, pre, rate, money),
+        TransitionalForm::Weighted => weighted(c, it, pre, rate, money),
+        TransitionalForm::IndexFloorOne => indexed(c, it.max(Decimal::ONE), pre, rate, money),
+        TransitionalForm::TwoPart => two_part(c, it, pre, deemed, rate, money),
+        TransitionalForm::DeemedIndexOne => money.apply(c * pre * rate),
+    }
+}
+
+/// C17: `round(round(C × Ī_t, 2) × P × rate, 2)` (鲁政发〔2006〕92号 and most provinces).
+fn indexed(c: Decimal, it: Decimal, pre: Decimal, rate: Decimal, money: Round) -> Decimal {
+    money.apply(money.apply(c * it) * pre * rate)
+}
+
+/// `(C + C × Ī_t) / 2 × P × rate` (辽劳社发〔2006〕81号, 青劳社厅发〔2006〕59号, 川劳社发〔2006〕17号).
+fn weighted(c: Decimal, it: Decimal, pre: Decimal, rate: Decimal, money: Round) -> Decimal {
+    money.apply((c + money.apply(c * it)) / Decimal::from(2) * pre * rate)
+}
+
+/// Beijing (京劳社养发〔1998〕21号): G同 = C × deemed × 1.0 × rate for the deemed years before
+/// 1992-10, G实 = C × Z实 × (P − deemed) × rate for the actual years 1992-10..1998-06, with
+/// P = all years before 1998-07 and Z实 = `trans_index`.
+fn two_part(c: Decimal, it: Decimal, pre: Decimal, deemed: Decimal, rate: Decimal, money: Round) -> Decimal {
+    let same = deemed.min(pre).max(Decimal::ZERO);
+    money.apply(c * same * rate) + indexed(c, it, pre - same, rate, money)
+}
+
+/// N after the province's step (Fujian: remaining months up to six count half a year,
+/// more count a whole year, i.e. N rounded up to 0.5).
+pub(crate) fn step_years(rules: &EmployeeRules, years: Decimal) -> Decimal {
+    match rules.years_step {
+        Some(step) => (years / step).ceil() * step,
+        None => years,
+    }
+}
+
+/// One local component's amount for these inputs, None when it does not apply.
+pub(crate) fn extra(e: &Extra, i: &Inputs, money: Round) -> Option<Decimal> {
+    if e.from.is_some_and(|f| i.retire < f) || e.to.is_some_and(|t| i.retire > t) {
+        return None;
+    }
+    let v = match &e.kind {
+        ExtraKind::Flat(a) => *a,
+        ExtraKind::FlatIfDeemedAtLeast { amount, years } => {
+            if i.deemed >= *years {
+                *amount
+            } else {
+                return None;
+            }
+        }
+        ExtraKind::PerWholeYear { flat, per_year } => *flat + *per_year * i.years.floor(),
+        ExtraKind::IndexYears { flat, per_index_year } => money.apply(*flat + i.avg * i.years * *per_index_year),
+        ExtraKind::IndexedWagePct(bands) => {
+            let pct = bands.iter().rev().find(|(y, _)| i.years >= *y).map(|b| b.1)?;
+            money.apply(money.mul(i.c, i.avg) * pct)
+        }
+        ExtraKind::IncrementBrackets(brackets) => increment_brackets(brackets, i, money)?,
+        ExtraKind::ByRetirementYear(values) => values.iter().find(|(y, _)| *y == i.retire.year()).map(|v| v.1)?,
+    };
+    (!v.is_zero()).then_some(v)
+}
+
+/// Jilin 增发 (吉政发〔1998〕28号): the basic pension's monthly average wage
+/// `(C + C × Ī) / 2` times Σ over the actual years (N − deemed) falling in each bracket
+/// (from, to] of its rate; brackets on actual years, as the document says (a calculator
+/// sizes them on total years).
+fn increment_brackets(brackets: &[(Decimal, Decimal, Decimal)], i: &Inputs, money: Round) -> Option<Decimal> {
+    let actual = i.years - i.deemed;
+    let mut pct = Decimal::ZERO;
+    for (from, to, rate) in brackets {
+        let inside = actual.min(*to) - *from;
+        if inside > Decimal::ZERO {
+            pct += inside * *rate;
+        }
+    }
+    if pct.is_zero() {
+        return None;
+    }
+    Some(money.apply((i.c + money.mul(i.c_province, i.avg)) / Decimal::from(2) * pct))
+}
+
+/// The total after the province's rounding (Guangxi, Zhejiang: 见分进角, up to the jiao).
+pub(crate) fn total(rules: &EmployeeRules, sum: Decimal) -> Decimal {
+    match rules.total_rounding {
+        Some(r) => r.apply(sum),
+        None => sum,
+    }
+}
+
+/// The rounding of the components: the province's (Shanghai 0.1) or the region's money.
+pub(crate) fn component_round(rules: &EmployeeRules, money: Round) -> Round {
+    rules.component_rounding.unwrap_or(money)
+}
+
+/// Weakest provenance of the forms when any differs from the national one.
+pub(crate) fn provenance(rules: &EmployeeRules) -> Provenance {
+    if rules == &EmployeeRules::default() {
+        Provenance::Official
+    } else {
+        rules.provenance
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::RoundMode;
+
+    fn d(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
+
+    const CENT: Round = Round::half_up(2);
+
+    #[test]
+    fn beijing_two_part_reproduces_the_published_example() {
+        // E8: C 11082, deemed 10 years at index 1, 5 actual pre-1998 years at 0.6, 1%:
+        // G同 = 11082 × 10 × 1% = 1108.20; G实 = 11082 × 0.6 × 5 × 1% = 332.46.
+        let t = two_part(d("11082"), d("0.6"), d("15"), d("10"), d("0.01"), CENT);
+        assert_eq!(t, d("1440.66"));
+    }
+
+    #[test]
+    fn fujian_half_year_step() {
+        let r = EmployeeRules { years_step: Some(d("0.5")), ..EmployeeRules::default() };
+        assert_eq!(step_years(&r, d("30.08")), d("30.5")); // 1 month → half a year
+        assert_eq!(step_years(&r, d("30.5")), d("30.5")); // 6 months → half a year
+        assert_eq!(step_years(&r, d("30.58")), d("31")); // 7 months → a whole year
+    }
+
+    #[test]
+    fn shanghai_whole_years_and_months() {
+        // (9000 + 9000) / 2 × (30 × 1% + 5 × 0.083%) = 9000 × 0.30415 = 2737.35, to 0.1 → 2737.4.
+        let v = whole_years_and_months(d("18000"), d("30.42"), d("0.00083"), Round::half_up(1));
+        assert_eq!(v, d("2737.4"));
+    }
+
+    #[test]
+    fn total_up_to_the_jiao() {
+        let r = EmployeeRules { total_rounding: Some(Round { places: 1, mode: RoundMode::Up }), ..Default::default() };
+        assert_eq!(total(&r, d("3456.71")), d("3456.8"));
+        assert_eq!(total(&r, d("3456.70")), d("3456.7"));
+    }
+}

@@ -1,0 +1,139 @@
+//! Provincial employee-pension rules as data (`[employee_rules]` in a province file): which
+//! form the basic and transitional pensions take, how years and amounts are rounded, and
+//! the local components added to the pension. The formulas themselves are small named
+//! functions in `model::provincial`, chosen by these keys; the national form (C15, C17)
+//! is the default.
+
+use super::{Month, Provenance, Round};
+use rust_decimal::Decimal;
+
+/// The basic pension's form (C15 and its provincial variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BasicForm {
+    /// `(C + C × Ī) / 2 × N × 1%` (国发〔2005〕38号), C of the claim region.
+    #[default]
+    Standard,
+    /// `(C_province + C_city × Ī) / 2 × N × 1%` (Henan: the city base enters the indexed wage).
+    ProvincePlusCityIndexed,
+    /// `(C_city + C_province × Ī) / 2 × N × 1%` (Jilin, Hubei: the provincial base indexes).
+    CityPlusProvinceIndexed,
+}
+
+/// How N enters the basic pension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BasicYears {
+    /// N × 1%.
+    #[default]
+    Years,
+    /// Whole years × 1% + remaining months × the monthly rate (Shanghai 0.083%).
+    WholeYearsAndMonths(Decimal),
+}
+
+/// The transitional pension's form (C17 and its provincial variants); P = pre-account years.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransitionalForm {
+    /// `C × Ī_t × P × rate` (鲁政发〔2006〕92号 and most provinces).
+    #[default]
+    Indexed,
+    /// `(C + C × Ī_t) / 2 × P × rate` (Liaoning, Qinghai, Sichuan).
+    Weighted,
+    /// `C × max(Ī_t, 1) × P × rate` (Inner Mongolia).
+    IndexFloorOne,
+    /// Beijing G同 + G实: `C × deemed × rate + C × Ī_t × (P − deemed) × rate`.
+    TwoPart,
+    /// `C × 1.0 × P × rate` (Shanghai: deemed years before 1993 at index 1).
+    DeemedIndexOne,
+}
+
+/// Which region's C the transitional pension uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TransitionalBase {
+    /// The claim region's (a city's own base where it has one).
+    #[default]
+    Claim,
+    /// The province's (Jilin).
+    Province,
+}
+
+/// A local component added to the pension (reported in the `allowance` column).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExtraKind {
+    /// A fixed amount per month.
+    Flat(Decimal),
+    /// A fixed amount when the deemed years reach a threshold (Gansu 调节金).
+    FlatIfDeemedAtLeast {
+        /// Amount, yuan/month.
+        amount: Decimal,
+        /// Minimum deemed years.
+        years: Decimal,
+    },
+    /// `flat + per_year × floor(N)` (Guangdong 100 + 4 × years).
+    PerWholeYear {
+        /// Fixed part.
+        flat: Decimal,
+        /// Amount per whole contribution year.
+        per_year: Decimal,
+    },
+    /// `flat + per_index_year × Ī × N` (Zhejiang 过渡调节金).
+    IndexYears {
+        /// Fixed part.
+        flat: Decimal,
+        /// Amount per index-year.
+        per_index_year: Decimal,
+    },
+    /// `C × Ī × pct` with pct from the highest band whose `years` N reaches (Tibet plateau
+    /// allowance).
+    IndexedWagePct(Vec<(Decimal, Decimal)>),
+    /// Marginal brackets of actual years (N − deemed): `(C + C × Ī) / 2 × Σ years in
+    /// (from, to] × rate` (Jilin 增发).
+    IncrementBrackets(Vec<(Decimal, Decimal, Decimal)>),
+    /// An amount by the calendar year of retirement (Shenzhen and Qinghai 调节金).
+    ByRetirementYear(Vec<(i32, Decimal)>),
+}
+
+/// A dated local component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Extra {
+    /// Short name (for `params` and explanations).
+    pub label: String,
+    /// The rule.
+    pub kind: ExtraKind,
+    /// First pension month it applies to.
+    pub from: Option<Month>,
+    /// Last pension month it applies to.
+    pub to: Option<Month>,
+    /// Provenance.
+    pub provenance: Provenance,
+    /// Source.
+    pub source: String,
+}
+
+/// A region's employee-pension rules; the default is the national form.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmployeeRules {
+    /// Provenance of the forms and roundings (official when the defaults apply).
+    pub provenance: Provenance,
+    /// Source of the forms.
+    pub source: String,
+    /// Basic pension form.
+    pub basic: BasicForm,
+    /// How N enters the basic pension.
+    pub basic_years: BasicYears,
+    /// Years rounded up to a multiple of this step after C12 (Fujian 0.5).
+    pub years_step: Option<Decimal>,
+    /// Transitional form.
+    pub transitional: TransitionalForm,
+    /// Base of the transitional pension.
+    pub transitional_base: TransitionalBase,
+    /// Floor of the transitional index (Fujian β ≥ 0.75).
+    pub transitional_index_floor: Option<Decimal>,
+    /// (actual years, rate): the transitional rate when actual years (N − deemed) do not
+    /// exceed `years` (Jilin 1.2% up to 20 actual years, else the series' 1.4%).
+    pub transitional_rate_below: Option<(Decimal, Decimal)>,
+    /// Rounding of the basic, account and transitional components (Shanghai 0.1).
+    pub component_rounding: Option<Round>,
+    /// Rounding of the total (Guangxi, Zhejiang: up to the jiao).
+    pub total_rounding: Option<Round>,
+    /// Local components.
+    pub extras: Vec<Extra>,
+}

@@ -1,0 +1,494 @@
+//! `yanglao params --region R [--year Y]`: the parameters in force for a region and year,
+//! each with its value, the date it took effect, its provenance and its source, so that an
+//! analyst sees what the model assumes before trusting a result.
+
+use crate::params::{
+    BasicForm, BasicYears, EmployeeRules, ExtraKind, Month, Params, Provenance, Round, RoundMode, Sourced, StepSeries,
+    TransitionalBase, TransitionalForm, YearSeries,
+};
+use rust_decimal::Decimal;
+
+/// One printed parameter.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    /// Group (employee, resident, national).
+    pub group: &'static str,
+    /// Parameter name.
+    pub name: String,
+    /// Value as text.
+    pub value: String,
+    /// In force from (a year or a month), or empty.
+    pub from: String,
+    /// Provenance tag.
+    pub provenance: String,
+    /// Source as written in the parameter file.
+    pub source: String,
+}
+
+/// A region that cannot be shown.
+#[derive(Debug, thiserror::Error)]
+#[error("unknown region '{region}'; allowed {allowed}")]
+pub struct UnknownRegion {
+    /// The key given.
+    pub region: String,
+    /// Known provinces.
+    pub allowed: String,
+}
+
+/// The parameter files' text, for the `source` of each value.
+pub struct Files {
+    files: Vec<(String, toml::Table)>,
+}
+
+impl Files {
+    /// From (relative path, text) pairs (builtin or a `--params` directory).
+    pub fn new(files: impl IntoIterator<Item = (String, String)>) -> Files {
+        Files { files: files.into_iter().filter_map(|(p, t)| Some((p, t.parse::<toml::Table>().ok()?))).collect() }
+    }
+
+    /// The `source` of `key` in force at `at` (city file, then province, then national).
+    fn source(&self, region: &str, key: &str, at: Option<Month>) -> String {
+        let mut chain = vec![format!("{region}.toml")];
+        if let Some((p, _)) = region.split_once('/') {
+            chain.push(format!("{p}.toml"));
+        }
+        chain.push("national.toml".into());
+        for f in &chain {
+            let Some(doc) = self.files.iter().find(|(p, _)| p == f).map(|(_, t)| t) else { continue };
+            let Some(v) = doc.get(key) else { continue };
+            if let Some(s) = find(v, at) {
+                return s;
+            }
+        }
+        String::new()
+    }
+}
+
+fn src(t: &toml::Table) -> Option<String> {
+    t.get("source").and_then(toml::Value::as_str).map(str::to_string)
+}
+
+fn entry_month(e: &toml::Table) -> Option<Month> {
+    match (e.get("year").and_then(toml::Value::as_integer), e.get("from").and_then(toml::Value::as_str)) {
+        (Some(y), _) => Some(Month::january(y as i32)),
+        (None, Some(m)) => Month::parse(m),
+        _ => None,
+    }
+}
+
+/// The source of the entry in force at `at` in a `{ values = [...] }` table or an array of
+/// dated tables, else the table's own.
+fn find(v: &toml::Value, at: Option<Month>) -> Option<String> {
+    let pick = |list: &[toml::Value], outer: Option<&toml::Table>| {
+        let e = list
+            .iter()
+            .rev()
+            .filter_map(toml::Value::as_table)
+            .find(|e| at.is_none_or(|m| entry_month(e).is_none_or(|em| em <= m)))?;
+        src(e).or_else(|| outer.and_then(src))
+    };
+    match v {
+        toml::Value::Table(t) => match t.get("values").and_then(toml::Value::as_array) {
+            Some(list) => pick(list, Some(t)).or_else(|| src(t)),
+            None => src(t),
+        },
+        toml::Value::Array(list) => pick(list, None),
+        _ => None,
+    }
+}
+
+fn tag(p: Provenance) -> String {
+    p.as_str().to_string()
+}
+
+fn step_at(s: Option<&StepSeries>, at: Month) -> Option<(Month, Sourced<Decimal>)> {
+    let s = s?;
+    let i = s.steps.partition_point(|(m, _)| *m <= at);
+    i.checked_sub(1).map(|i| s.steps[i])
+}
+
+fn year_at(s: Option<&YearSeries>, year: i32) -> Result<Sourced<Decimal>, String> {
+    let Some(s) = s else { return Err("no series".into()) };
+    match s.get(year) {
+        Some(v) => Ok(v),
+        None if year > s.last() => {
+            Err(format!("projected from {} ({}) by wage_growth (C8, C14)", s.last(), s.get(s.last()).unwrap().value))
+        }
+        None => Err(format!("no value before {} (give it in the row)", s.first)),
+    }
+}
+
+fn round_text(r: Round) -> String {
+    let mode = match r.mode {
+        RoundMode::HalfAwayFromZero => "half up",
+        RoundMode::Up => "up",
+        RoundMode::Down => "down",
+    };
+    format!("{} dp, {mode}", r.places)
+}
+
+/// The lines for a region in a year.
+pub fn lines(
+    params: &Params,
+    files: &Files,
+    key: &str,
+    year: i32,
+) -> Result<(Vec<Line>, Option<String>), UnknownRegion> {
+    let (id, fallback) = params.resolve_region(key).ok_or_else(|| UnknownRegion {
+        region: key.to_string(),
+        allowed: params.region_keys().filter(|k| !k.contains('/')).collect::<Vec<_>>().join(", "),
+    })?;
+    let note = fallback
+        .then(|| format!("{key} has no city parameters: the province {} is used (C27.8)", params.region(id).key));
+    let r = params.region(id);
+    let rk = r.key.as_str();
+    let dec = Month::december(year);
+    let mut out = Vec::new();
+    let mut push = |group: &'static str, name: &str, value: String, from: String, prov: String, source: String| {
+        out.push(Line { group, name: name.to_string(), value, from, provenance: prov, source })
+    };
+    // Employee scheme.
+    match year_at(r.pension_base.as_ref(), year) {
+        Ok(v) => push(
+            "employee",
+            "pension_base C",
+            v.value.to_string(),
+            year.to_string(),
+            tag(v.provenance),
+            files.source(rk, "pension_base", Some(Month::january(year))),
+        ),
+        Err(why) => push("employee", "pension_base C", String::new(), String::new(), "projected".into(), why),
+    }
+    match year_at(r.avg_wage.as_ref(), year - 1) {
+        Ok(v) => push(
+            "employee",
+            "W (avg_wage of the year before)",
+            v.value.to_string(),
+            (year - 1).to_string(),
+            tag(v.provenance),
+            files.source(rk, "avg_wage", Some(Month::january(year - 1))),
+        ),
+        Err(why) => {
+            push("employee", "W (avg_wage of the year before)", String::new(), String::new(), "projected".into(), why)
+        }
+    }
+    if let Some((m, v)) = step_at(r.transitional_rate.as_ref(), dec) {
+        push(
+            "employee",
+            "transitional_rate",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source(rk, "transitional_rate", Some(dec)),
+        );
+    }
+    employee_rules(&r.employee_rules, dec, &mut push);
+    if let Some((m, v)) = step_at(r.allowance.as_ref(), dec) {
+        push(
+            "employee",
+            "allowance",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source(rk, "allowance", Some(dec)),
+        );
+    }
+    let ro = r.rounding;
+    push(
+        "employee",
+        "rounding",
+        format!(
+            "years {}; index {}; money {}; divisor {}",
+            round_text(ro.years),
+            round_text(ro.index),
+            round_text(ro.money),
+            round_text(ro.divisor)
+        ),
+        String::new(),
+        String::new(),
+        files.source(rk, "rounding", None),
+    );
+    if let Some(a) = r
+        .adjustments
+        .iter()
+        .find(|a| a.year == year)
+        .or_else(|| params.national.adjustments.iter().find(|a| a.year == year))
+    {
+        push(
+            "employee",
+            "yearly increase",
+            format!(
+                "flat {} + {} of own pension + year bands {:?} + age bands {:?}",
+                a.flat,
+                a.pct_own,
+                a.year_bands.iter().map(|(u, p)| format!("≤{u}: {p}")).collect::<Vec<_>>(),
+                a.age_bands
+            ),
+            year.to_string(),
+            tag(a.provenance),
+            files.source(rk, "adjustment", Some(Month::january(year))),
+        );
+    }
+    // Resident scheme.
+    let nat = &params.national;
+    let province = params.region(r.province);
+    let national_min = step_at(Some(&nat.resident_minimum), dec);
+    if let Some((m, v)) = national_min {
+        push(
+            "resident",
+            "national minimum basic pension",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source("national", "resident_minimum", Some(dec)),
+        );
+    }
+    match step_at(province.resident_floor.as_ref(), dec) {
+        Some((m, v)) => push(
+            "resident",
+            "provincial basic pension (incl. national)",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source(&province.key, "resident_floor", Some(dec)),
+        ),
+        None => push(
+            "resident",
+            "provincial basic pension (incl. national)",
+            String::new(),
+            String::new(),
+            "assumed".into(),
+            "none found: the national minimum only".into(),
+        ),
+    }
+    if r.province != id {
+        if let Some((m, v)) = step_at(r.resident_city.as_ref(), dec) {
+            push(
+                "resident",
+                "city add-on",
+                v.value.to_string(),
+                m.to_string(),
+                tag(v.provenance),
+                files.source(rk, "resident_city", Some(dec)),
+            );
+        }
+    }
+    if let Some(t) = r.tiers_at(dec) {
+        let list = t.tiers.iter().map(|x| format!("{}:{}", x.tier, x.subsidy)).collect::<Vec<_>>().join(" ");
+        push(
+            "resident",
+            "tiers:subsidy (yuan/year)",
+            list,
+            t.from.to_string(),
+            tag(t.provenance),
+            files.source(rk, "resident_tiers", Some(dec)),
+        );
+    }
+    if let Some((m, v)) = step_at(r.hardship_amount.as_ref(), dec) {
+        push(
+            "resident",
+            "代缴 (hardship)",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source(rk, "hardship_amount", Some(dec)),
+        );
+    }
+    if let Some((m, v)) = step_at(Some(&r.bonus_per_year), dec) {
+        push(
+            "resident",
+            "长缴多得 per year beyond 15",
+            v.value.to_string(),
+            m.to_string(),
+            tag(v.provenance),
+            files.source(rk, "bonus_per_year", Some(dec)),
+        );
+    }
+    match r.resident_account_rate.as_ref().and_then(|s| s.get(year)) {
+        Some(v) => push(
+            "resident",
+            "account rate",
+            v.value.to_string(),
+            year.to_string(),
+            tag(v.provenance),
+            files.source(rk, "resident_account_rate", None),
+        ),
+        None => push(
+            "resident",
+            "account rate",
+            String::new(),
+            String::new(),
+            "projected".into(),
+            "none published: the account_rate assumption".into(),
+        ),
+    }
+    match nat.crediting_rate.get(year) {
+        Some(v) => push(
+            "national",
+            "employee crediting rate (记账利率)",
+            v.value.to_string(),
+            year.to_string(),
+            tag(v.provenance),
+            files.source("national", "crediting_rate", Some(Month::january(year))),
+        ),
+        None => push(
+            "national",
+            "employee crediting rate (记账利率)",
+            String::new(),
+            String::new(),
+            "projected".into(),
+            "not published: the account_rate assumption".into(),
+        ),
+    }
+    push(
+        "national",
+        "minimum years (statutory year)",
+        nat.min_years(year).to_string(),
+        year.to_string(),
+        "official".into(),
+        files.source("national", "min_years", None),
+    );
+    Ok((out, note))
+}
+
+fn employee_rules(
+    e: &EmployeeRules,
+    at: Month,
+    push: &mut impl FnMut(&'static str, &str, String, String, String, String),
+) {
+    let basic = match e.basic {
+        BasicForm::Standard => "(C + C × Ī) / 2",
+        BasicForm::ProvincePlusCityIndexed => "(C_province + C_city × Ī) / 2",
+        BasicForm::CityPlusProvinceIndexed => "(C_city + C_province × Ī) / 2",
+    };
+    let years = match e.basic_years {
+        BasicYears::Years => "N × 1%".to_string(),
+        BasicYears::WholeYearsAndMonths(r) => format!("(whole years × 1% + months × {r})"),
+    };
+    let base = match e.transitional_base {
+        TransitionalBase::Claim => "C",
+        TransitionalBase::Province => "C_province",
+    };
+    let trans = match e.transitional {
+        TransitionalForm::Indexed => format!("{base} × Ī_t × P × rate"),
+        TransitionalForm::Weighted => format!("({base} + {base} × Ī_t) / 2 × P × rate"),
+        TransitionalForm::IndexFloorOne => format!("{base} × max(Ī_t, 1) × P × rate"),
+        TransitionalForm::TwoPart => format!("{base} × deemed × rate + {base} × Ī_t × (P − deemed) × rate"),
+        TransitionalForm::DeemedIndexOne => format!("{base} × 1.0 × P × rate"),
+    };
+    let mut extra = String::new();
+    if let Some(s) = e.years_step {
+        extra.push_str(&format!("; years up to a multiple of {s}"));
+    }
+    if let Some(f) = e.transitional_index_floor {
+        extra.push_str(&format!("; Ī_t at least {f}"));
+    }
+    if let Some((y, r)) = e.transitional_rate_below {
+        extra.push_str(&format!("; rate {r} when actual years ≤ {y}"));
+    }
+    if let Some(r) = e.component_rounding {
+        extra.push_str(&format!("; components {}", round_text(r)));
+    }
+    if let Some(r) = e.total_rounding {
+        extra.push_str(&format!("; total {}", round_text(r)));
+    }
+    let source = if e.source.is_empty() { "国发〔2005〕38号 (C15); C17".to_string() } else { e.source.clone() };
+    push(
+        "employee",
+        "formulas",
+        format!("basic {basic} × {years}; transitional {trans}{extra}"),
+        String::new(),
+        tag(if e == &EmployeeRules::default() { Provenance::Official } else { e.provenance }),
+        source,
+    );
+    for x in &e.extras {
+        if x.from.is_some_and(|f| at < f) || x.to.is_some_and(|t| at > t) {
+            continue;
+        }
+        let v = match &x.kind {
+            ExtraKind::Flat(a) => a.to_string(),
+            ExtraKind::FlatIfDeemedAtLeast { amount, years } => format!("{amount} if deemed years ≥ {years}"),
+            ExtraKind::PerWholeYear { flat, per_year } => format!("{flat} + {per_year} × floor(N)"),
+            ExtraKind::IndexYears { flat, per_index_year } => format!("{flat} + {per_index_year} × Ī × N"),
+            ExtraKind::IndexedWagePct(b) => format!(
+                "C × Ī × {}",
+                b.iter().map(|(y, p)| format!("{p} from {y} years")).collect::<Vec<_>>().join(", ")
+            ),
+            ExtraKind::IncrementBrackets(b) => format!(
+                "(C + C × Ī)/2 × Σ actual years in {}",
+                b.iter().map(|(f, t, r)| format!("({f},{t}] × {r}")).collect::<Vec<_>>().join(", ")
+            ),
+            ExtraKind::ByRetirementYear(v) => v.iter().map(|(y, a)| format!("{y}: {a}")).collect::<Vec<_>>().join(", "),
+        };
+        push(
+            "employee",
+            &format!("local component: {}", x.label),
+            v,
+            x.from.map(|m| m.to_string()).unwrap_or_default(),
+            tag(x.provenance),
+            x.source.clone(),
+        );
+    }
+}
+
+/// The lines as a readable table or as CSV.
+pub fn render(lines: &[Line], note: Option<&str>, header: &str, csv: bool) -> String {
+    let mut out = String::new();
+    if csv {
+        let mut w = ::csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(["group", "parameter", "value", "from", "provenance", "source"]);
+        for l in lines {
+            let _ = w.write_record([l.group, &l.name, &l.value, &l.from, &l.provenance, &l.source]);
+        }
+        return String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
+    }
+    out.push_str(header);
+    out.push('\n');
+    if let Some(n) = note {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    let width = |f: &dyn Fn(&Line) -> usize| lines.iter().map(f).max().unwrap_or(0);
+    let (wn, wv, wf, wp) = (
+        width(&|l| l.name.chars().count()),
+        width(&|l| l.value.chars().count()).min(48),
+        width(&|l| l.from.len()),
+        width(&|l| l.provenance.len()),
+    );
+    let mut group = "";
+    for l in lines {
+        if l.group != group {
+            group = l.group;
+            out.push_str(&format!("\n[{group}]\n"));
+        }
+        let pad = |s: &str, w: usize| format!("{s}{}", " ".repeat(w.saturating_sub(s.chars().count())));
+        out.push_str(&format!(
+            "  {}  {}  {}  {}  {}\n",
+            pad(&l.name, wn),
+            pad(&l.value, wv),
+            pad(&l.from, wf),
+            pad(&l.provenance, wp),
+            l.source
+        ));
+    }
+    out
+}
+
+/// The `params` subcommand: loads the parameters (builtin or `dir`), prints the region's
+/// parameters in force in `year` (default: the shipped assumptions' year) as a table, or
+/// as CSV with `csv`.
+pub fn command(dir: Option<&std::path::Path>, region: &str, year: Option<i32>, csv: bool) -> anyhow::Result<()> {
+    let (params, files) = match dir {
+        Some(d) => (Params::load_dir(d)?, crate::params::dir_files(d)?),
+        None => (
+            Params::builtin()?,
+            crate::params::builtin_files().iter().map(|(p, t)| (p.to_string(), t.to_string())).collect(),
+        ),
+    };
+    let year = year.unwrap_or_else(|| crate::params::Assumptions::builtin().as_of.year());
+    let files = Files::new(files);
+    let (lines, note) = lines(&params, &files, region, year)?;
+    let name = params.resolve_region(region).map(|(id, _)| params.region(id).name.clone()).unwrap_or_default();
+    let header = format!("{region} ({name}), parameters in force in {year} (step values at {year}-12)");
+    print!("{}", render(&lines, note.as_deref(), &header, csv));
+    Ok(())
+}
