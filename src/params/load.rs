@@ -567,6 +567,79 @@ impl Ctx<'_> {
         }))
     }
 
+    /// `[resident_bonus]`: kind per_year | percent_of_basic | graduated | steps, `from`.
+    fn resident_bonus(&self, doc: &toml::Table) -> Result<Option<ResidentBonus>, ParamError> {
+        let key = "resident_bonus";
+        let Some(t) = doc.get(key) else { return Ok(None) };
+        let t = t.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
+        let provenance = self.provenance(t, key, None)?;
+        let from = self.month(t.get("from").unwrap_or(&Value::Boolean(false)), "resident_bonus.from")?;
+        let dec = |t: &toml::Table, k: &str| -> Result<Decimal, ParamError> {
+            t.get(k)
+                .ok_or_else(|| self.invalid(&format!("{key}.{k}"), None, "missing"))
+                .and_then(|v| self.decimal(v, &format!("{key}.{k}"), None))
+        };
+        let pairs = |list: &str, a: &str, b: &str| -> Result<Vec<(Decimal, Decimal)>, ParamError> {
+            let items = t
+                .get(list)
+                .and_then(Value::as_array)
+                .ok_or_else(|| self.invalid(&format!("{key}.{list}"), None, "missing array"))?;
+            let v = items
+                .iter()
+                .map(|i| {
+                    let i = i.as_table().ok_or_else(|| {
+                        self.invalid(&format!("{key}.{list}"), None, format!("each is {{ {a}, {b} }}"))
+                    })?;
+                    Ok((dec(i, a)?, dec(i, b)?))
+                })
+                .collect::<Result<Vec<_>, ParamError>>()?;
+            if v.is_empty() || v.windows(2).any(|w| w[1].0 <= w[0].0) {
+                return Err(self.invalid(&format!("{key}.{list}"), None, format!("non-empty, increasing `{a}`")));
+            }
+            Ok(v)
+        };
+        let kind = match t.get("kind").and_then(Value::as_str) {
+            Some("per_year") => BonusKind::PerYear(dec(t, "per_year")?),
+            Some("percent_of_basic") => BonusKind::PercentOfBasic(dec(t, "pct")?),
+            Some("graduated") => BonusKind::Graduated(pairs("bands", "upto", "per_year")?),
+            Some("steps") => BonusKind::Steps(pairs("steps", "years", "amount")?),
+            other => {
+                return Err(self.invalid(
+                    "resident_bonus.kind",
+                    None,
+                    format!("{other:?}; allowed per_year, percent_of_basic, graduated, steps"),
+                ))
+            }
+        };
+        Ok(Some(ResidentBonus { kind, from, provenance }))
+    }
+
+    /// `[resident_age_topup]`: `from` and `bands = [{ age, amount }]`.
+    fn age_topup(&self, doc: &toml::Table) -> Result<Option<AgeTopup>, ParamError> {
+        let key = "resident_age_topup";
+        let Some(t) = doc.get(key) else { return Ok(None) };
+        let t = t.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
+        let provenance = self.provenance(t, key, None)?;
+        let from = self.month(t.get("from").unwrap_or(&Value::Boolean(false)), "resident_age_topup.from")?;
+        let mut bands = Vec::new();
+        for b in t.get("bands").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let b = b
+                .as_table()
+                .ok_or_else(|| self.invalid("resident_age_topup.bands", None, "each is { age, amount }"))?;
+            let age = self.int(b, "age", "resident_age_topup.bands")? as i32;
+            let amount = self.decimal(
+                b.get("amount").unwrap_or(&Value::Boolean(false)),
+                "resident_age_topup.bands.amount",
+                None,
+            )?;
+            bands.push((age, amount));
+        }
+        if bands.is_empty() || bands.windows(2).any(|w| w[1].0 <= w[0].0) {
+            return Err(self.invalid("resident_age_topup.bands", None, "non-empty, increasing ages"));
+        }
+        Ok(Some(AgeTopup { from, bands, provenance }))
+    }
+
     fn rounding(&self, doc: &toml::Table, base: Rounding) -> Result<Rounding, ParamError> {
         let Some(t) = doc.get("rounding") else { return Ok(base) };
         let t = t.as_table().ok_or_else(|| self.invalid("rounding", None, "must be a table"))?;
@@ -618,6 +691,8 @@ struct RegionFile {
     rounding: Option<Rounding>,
     adjustments: Option<Vec<Adjustment>>,
     employee_rules: Option<EmployeeRules>,
+    resident_bonus: Option<ResidentBonus>,
+    resident_age_topup: Option<AgeTopup>,
 }
 
 const REGION_KEYS: &[&str] = &[
@@ -635,6 +710,8 @@ const REGION_KEYS: &[&str] = &[
     "rounding",
     "adjustment",
     "employee_rules",
+    "resident_bonus",
+    "resident_age_topup",
 ];
 
 fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<RegionFile, ParamError> {
@@ -661,6 +738,8 @@ fn parse_region(file: &str, text: &str, national_rounding: Rounding) -> Result<R
         rounding: if doc.contains_key("rounding") { Some(f.rounding(&doc, national_rounding)?) } else { None },
         adjustments: if doc.contains_key("adjustment") { Some(f.adjustments(&doc)?) } else { None },
         employee_rules: f.employee_rules(&doc)?,
+        resident_bonus: f.resident_bonus(&doc)?,
+        resident_age_topup: f.age_topup(&doc)?,
     })
 }
 
@@ -842,6 +921,8 @@ impl Params {
                     rounding: rf.rounding.unwrap_or(rounding),
                     adjustments: rf.adjustments.unwrap_or_default(),
                     employee_rules: rf.employee_rules.unwrap_or_default(),
+                    resident_bonus: rf.resident_bonus,
+                    resident_age_topup: rf.resident_age_topup,
                 },
                 Some((prov, _)) => {
                     let pid: RegionId = *by_key.get(prov).ok_or_else(|| ParamError::Invalid {
@@ -868,6 +949,8 @@ impl Params {
                         rounding: rf.rounding.unwrap_or(p.rounding),
                         adjustments: rf.adjustments.unwrap_or(p.adjustments),
                         employee_rules: rf.employee_rules.unwrap_or(p.employee_rules),
+                        resident_bonus: rf.resident_bonus.or(p.resident_bonus),
+                        resident_age_topup: rf.resident_age_topup.or(p.resident_age_topup),
                     }
                 }
             };

@@ -295,3 +295,100 @@ fn params_command_prints_values_with_provenance_and_source() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown region 'mars'; allowed anhui, beijing"));
 }
+
+/// (region, resident_basic, bonus, total) for a resident aged 60 in 2026-03 with 20 resident
+/// years and 10000 in the account (account pension 10000 / 139 = 71.94, C23). The basic
+/// pension is the national minimum 163 (2026-01) plus the province part (its own total
+/// minus the national minimum, never below 0, C22); 长缴多得 by the province's rule kind.
+const RESIDENT: &[(&str, &str, &str, &str)] = &[
+    // Beijing: provincial total 887 (2022) > 163 → 887; no bonus rule: 0.
+    ("beijing", "887.00", "0.00", "958.94"),
+    // Shanghai: 1300 (2022); 1300 + 71.94.
+    ("shanghai", "1300.00", "0.00", "1371.94"),
+    // Jiangsu: 228 (2024-01) → 228 + 71.94 = 299.94.
+    ("jiangsu", "228.00", "0.00", "299.94"),
+    // Guangdong: 220 (2024, assumed) ; 3 a year beyond 15: 3 × 5 = 15 → 220 + 15 + 71.94.
+    ("guangdong", "220.00", "15.00", "306.94"),
+    // Hubei: provincial 70 (2014) < 163 → 163; graduated 15 × 1 + 5 × 2 = 25.
+    ("hubei", "163.00", "25.00", "259.94"),
+    // Jiangxi: 123 (2022) < 163 → 163; 2% of 163 per extra year: 163 × 0.02 × 5 = 16.30.
+    ("jiangxi", "163.00", "16.30", "251.24"),
+    // Qinghai: 10 a year beyond 15 → 50.
+    ("qinghai", "163.00", "50.00", "284.94"),
+    // Shanxi: 1 a year beyond 15 → 5.
+    ("shanxi", "163.00", "5.00", "239.94"),
+    // Shandong (hand-kept): floor 228 (2026, assumed) ; 2 a year → 10.
+    ("shandong", "228.00", "10.00", "309.94"),
+];
+
+#[test]
+fn every_province_computes_a_resident_row() {
+    let dir = scratch("provinces-resident");
+    let provinces = [
+        "anhui",
+        "beijing",
+        "chongqing",
+        "fujian",
+        "gansu",
+        "guangdong",
+        "guangxi",
+        "guizhou",
+        "hainan",
+        "hebei",
+        "heilongjiang",
+        "henan",
+        "hubei",
+        "hunan",
+        "jiangsu",
+        "jiangxi",
+        "jilin",
+        "liaoning",
+        "neimenggu",
+        "ningxia",
+        "qinghai",
+        "shaanxi",
+        "shandong",
+        "shanghai",
+        "shanxi",
+        "sichuan",
+        "tianjin",
+        "xinjiang",
+        "xizang",
+        "yunnan",
+        "zhejiang",
+    ];
+    let mut csv = "id,scheme,region,birth,as_of,resident_years,resident_balance\n".to_string();
+    for p in provinces {
+        csv.push_str(&format!("{p},resident,{p},1966-03,2026-01,20,10000\n"));
+    }
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for r in &rows {
+        assert_eq!(r["status"], "ok", "{}: {}", r["id"], r["message"]);
+        assert_eq!(r["account"], "71.94", "{}", r["id"]);
+        let want = RESIDENT.iter().find(|w| w.0 == r["id"]).copied();
+        // Provinces without their own amounts: the national 163, no bonus.
+        let (basic, bonus, total) = want.map_or(("163.00", "0.00", "234.94"), |w| (w.1, w.2, w.3));
+        assert_eq!([&r["resident_basic"], &r["bonus"], &r["total"]], [basic, bonus, total], "{}", r["id"]);
+    }
+}
+
+#[test]
+fn resident_age_top_ups_enter_the_yearly_path() {
+    // Shandong +5 from the January after turning 65, +10 after 75. Born 1966-03, pension
+    // 2026-03 at 309.94; with indexation 0 the basic pension stays at the last dated step
+    // (228 + 10 bonus + 71.94 account = 309.94), so the path is 309.94 to 2031, 314.94 from
+    // 2032 (Jan 2032: age 65) and 319.94 from 2042 (Jan 2042: age 75).
+    let dir = scratch("provinces-age-topup");
+    let paths = dir.join("paths.csv");
+    let csv = "id,scheme,region,birth,as_of,resident_years,resident_balance,indexation,death_age\n\
+               sd,resident,shandong,1966-03,2026-01,20,10000,0,80\n";
+    let (out, _) = run_csv(&dir, csv, &["--paths", paths.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = read_rows(&paths);
+    let at = |y: &str| rows.iter().find(|r| r["year"] == y).unwrap()["monthly_pension"].clone();
+    assert_eq!(at("2031"), "309.94");
+    assert_eq!(at("2032"), "314.94");
+    assert_eq!(at("2041"), "314.94");
+    assert_eq!(at("2042"), "319.94");
+}
