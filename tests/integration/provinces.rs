@@ -392,3 +392,99 @@ fn resident_age_top_ups_enter_the_yearly_path() {
     assert_eq!(at("2041"), "314.94");
     assert_eq!(at("2042"), "319.94");
 }
+
+/// Every province and city key with a parameter file.
+fn all_regions() -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(repo("data/params")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_stem().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            for c in std::fs::read_dir(&p).unwrap() {
+                let c = c.unwrap().path();
+                v.push(format!("{name}/{}", c.file_stem().unwrap().to_string_lossy()));
+            }
+        } else if name != "national" {
+            v.push(name);
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn across_all_regions_more_years_or_a_higher_index_never_pay_less() {
+    let dir = scratch("provinces-monotone");
+    let regions = all_regions();
+    assert!(regions.len() >= 31 + 27, "{regions:?}");
+    let indices = ["0.6", "0.8", "1", "1.3", "2", "3"];
+    let years = ["15", "20", "25", "30", "40"];
+    let mut csv = HEADER.to_string();
+    for r in &regions {
+        for i in indices {
+            for y in years {
+                csv.push_str(&format!("{r}|{i}|{y},employee,{r},male,1964-06,2024-06,{y},6,{i},8,{i},100000\n"));
+            }
+        }
+    }
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let total = |id: String| -> f64 {
+        let r = rows.iter().find(|r| r["id"] == id).unwrap();
+        assert_eq!(r["status"], "ok", "{id}: {}", r["message"]);
+        r["total"].parse().unwrap()
+    };
+    for r in &regions {
+        for (a, i) in indices.iter().enumerate() {
+            for (b, y) in years.iter().enumerate() {
+                let here = total(format!("{r}|{i}|{y}"));
+                if a > 0 {
+                    let lower = total(format!("{r}|{}|{y}", indices[a - 1]));
+                    assert!(here >= lower, "{r}: index {i} pays {here} < {lower} at index {}", indices[a - 1]);
+                }
+                if b > 0 {
+                    let fewer = total(format!("{r}|{i}|{}", years[b - 1]));
+                    assert!(here >= fewer, "{r}: {y} years pay {here} < {fewer} with {} years", years[b - 1]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn across_all_provinces_a_transfer_loses_nothing() {
+    // With no interest (account_rate 0 after the official rates end in 2025), the account
+    // and the years of a career split between two provinces equal the sums of the two
+    // spells computed apart (each alone short of the minimum, `shortfall=none`: no extension) (国办发〔2009〕66号: years and balances are summed, C25).
+    let dir = scratch("provinces-transfer");
+    let provinces: Vec<String> = all_regions().into_iter().filter(|r| !r.contains('/')).collect();
+    let seg_path = dir.join("seg.csv");
+    let mut csv = "id,scheme,region,hukou,category,birth,as_of,account_rate,contribution_index,shortfall\n".to_string();
+    let mut seg = "id,scheme,region,start,end,contribution_index,tier\n".to_string();
+    for (k, a) in provinces.iter().enumerate() {
+        let b = &provinces[(k * 7 + 3) % provinces.len()];
+        let row = |id: &str| format!("{id},flexible,{a},{a},male,1990-01,2026-01,0,1,none\n");
+        csv.push_str(&row(&format!("{a}-both")));
+        csv.push_str(&row(&format!("{a}-first")));
+        csv.push_str(&row(&format!("{a}-second")));
+        seg.push_str(&format!(
+            "{a}-both,flexible,{a},2026-01,2035-12,1.2,\n{a}-both,flexible,{b},2036-01,2046-12,0.8,\n"
+        ));
+        seg.push_str(&format!("{a}-first,flexible,{a},2026-01,2035-12,1.2,\n"));
+        seg.push_str(&format!("{a}-second,flexible,{b},2036-01,2046-12,0.8,\n"));
+    }
+    std::fs::write(&seg_path, seg).unwrap();
+    let (out, rows) = run_csv(&dir, &csv, &["--segments", seg_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let get = |id: &str, col: &str| -> f64 {
+        let r = rows.iter().find(|r| r["id"] == id).unwrap();
+        r[col].parse().unwrap_or_else(|_| panic!("{id} {col}: {}", r["message"]))
+    };
+    for a in &provinces {
+        let (both, first, second) = (format!("{a}-both"), format!("{a}-first"), format!("{a}-second"));
+        let sum = get(&first, "balance") + get(&second, "balance");
+        assert!((get(&both, "balance") - sum).abs() < 0.005, "{a}: balance {} vs {sum}", get(&both, "balance"));
+        let years = get(&first, "years") + get(&second, "years");
+        assert!((get(&both, "years") - years).abs() < 0.015, "{a}: years {} vs {years}", get(&both, "years"));
+    }
+}
