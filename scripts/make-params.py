@@ -446,7 +446,7 @@ def province_file(p, rule, rows, cities):
     src = (docs[0] + " as cited by" if docs else "no document number;") + \
         " a calculator project's province file: " + clean(rule["transitional_formula"])[:160]
     lines.append("")
-    lines.append("# Transitional coefficient (C17); the formula it enters is in [employee_rules].")
+    lines.append("# Transitional coefficient (C17); its formula is C17 unless [employee_rules] below says otherwise.")
     lines.append("[transitional_rate]")
     lines.append("values = [")
     lines.append(f"  {{ year = 2006, value = {q(coef)}, provenance = \"reported\", source = {q(src)} }},")

@@ -488,3 +488,69 @@ fn across_all_provinces_a_transfer_loses_nothing() {
         assert!((get(&both, "years") - years).abs() < 0.015, "{a}: years {} vs {years}", get(&both, "years"));
     }
 }
+
+/// Copies `data/params` to `dir`, applying `edit` to one file's table.
+fn params_copy(dir: &std::path::Path, file: &str, edit: impl Fn(&mut toml::Table)) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let t = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy(&p, &t);
+            } else {
+                std::fs::copy(&p, &t).unwrap();
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    copy(&repo("data/params"), dir);
+    let path = dir.join(file);
+    let mut doc: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+    edit(&mut doc);
+    std::fs::write(&path, toml::to_string(&doc).unwrap()).unwrap();
+}
+
+#[test]
+fn no_provincial_employee_rule_is_dead() {
+    // Dead-parameter check.
+    // For every region file with [employee_rules], the same rows computed without that
+    // table must change (a rule that is loaded but moves nothing is a defect). The rows
+    // exercise each kind: fractional years (Anhui, Fujian), a low transitional index
+    // (Fujian's floor, Inner Mongolia's), 15 deemed years (Gansu), a 2024 retirement
+    // (Shenzhen's 调节金), 25 actual years (Jilin), months contributed (exact years of
+    // Heilongjiang and Jiangxi). `[rounding]` is removed with the rules.
+    let dir = scratch("provinces-dead");
+    let regions: Vec<String> = all_regions()
+        .into_iter()
+        .filter(|r| {
+            std::fs::read_to_string(repo(&format!("data/params/{r}.toml"))).unwrap().contains("\n[employee_rules]")
+        })
+        .collect();
+    assert!(regions.len() >= 20, "{regions:?}");
+    let mut csv = HEADER.to_string();
+    for r in all_regions() {
+        // Known to 2023-11, then seven months of contributions: N = 40.33 + 7/12.
+        csv.push_str(&format!("{r},employee,{r},male,1964-06,2023-11,25.33,15,1.2,20,0.6,120000\n"));
+    }
+    let (out, base) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for r in &regions {
+        let pdir = dir.join("params");
+        params_copy(&pdir, &format!("{r}.toml"), |d| {
+            d.remove("employee_rules");
+            d.remove("rounding");
+        });
+        let (out, rows) = run_csv(&dir, &csv, &["--params", pdir.to_str().unwrap()]);
+        assert!(out.status.success(), "{r}: {}", String::from_utf8_lossy(&out.stderr));
+        // The province's row or one of its cities' rows (Henan's form differs only in a
+        // city with its own base) must move.
+        let totals = |rows: &[std::collections::HashMap<String, String>]| -> Vec<String> {
+            rows.iter()
+                .filter(|x| &x["id"] == r || x["id"].starts_with(&format!("{r}/")))
+                .map(|x| x["total"].clone())
+                .collect()
+        };
+        assert_ne!(totals(&base), totals(&rows), "{r}: its [employee_rules] change nothing");
+    }
+}
