@@ -27,8 +27,8 @@ pub(crate) struct Inputs {
     pub retire: Month,
 }
 
-/// Basic pension and the indexed wage it used: C15 or a provincial form.
-pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal, Decimal) {
+/// Basic pension with the flat term and the indexed wage it used: C15 or a provincial form.
+pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal, Decimal, Decimal) {
     let (flat, indexed) = match rules.basic {
         BasicForm::Standard => (i.c, money.mul(i.c, i.avg)),
         BasicForm::ProvincePlusCityIndexed => province_plus_city_indexed(i, money),
@@ -38,7 +38,7 @@ pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal
         BasicYears::Years => money.mul_div(flat + indexed, i.years, 200),
         BasicYears::WholeYearsAndMonths(per_month) => whole_years_and_months(flat + indexed, i.years, per_month, money),
     };
-    (indexed, basic)
+    (flat, indexed, basic)
 }
 
 /// Henan (豫政〔2006〕29号 as applied on benefit sheets): `(C_province + C_city × Ī) / 2`.
