@@ -180,7 +180,131 @@ def rule_lines(key, rule_row, spec):
     log(f"{key}: employee rules " + ", ".join(k for k in spec if k != "note"))
     return out
 
+# ---------------------------------------------------------------- resident scheme
+# Resident rules read from data/sources/resident/ (basic-pension.csv free-text columns
+# turned into rule kinds here; each cites the row it comes from).
+RESIDENT_PROVINCE = {  # source-table name -> pinyin
+    "Anhui": "anhui", "Fujian": "fujian", "Gansu": "gansu", "Guangdong": "guangdong", "Guangxi": "guangxi",
+    "Guizhou": "guizhou", "Hebei": "hebei", "Henan": "henan", "Hubei": "hubei", "Hunan": "hunan",
+    "Jiangsu": "jiangsu", "Jiangxi": "jiangxi", "Ningxia": "ningxia", "Shaanxi": "shaanxi", "Shandong": "shandong",
+    "Shanghai": "shanghai", "Sichuan": "sichuan", "Yunnan": "yunnan", "Zhejiang": "zhejiang", "Beijing": "beijing",
+    "Qinghai": "qinghai", "Shanxi": "shanxi",
+}
+# 长缴多得 rules by province (from basic-pension.csv `long_contribution_bonus`).
+RESIDENT_BONUS = {
+    "qinghai": dict(kind="per_year", per_year="10", from_="2019-01", match="+10/month per year beyond 15"),
+    "shanxi": dict(kind="per_year", per_year="1", from_="2019-01", match="+1/month per year beyond 15"),
+    "guangdong": dict(kind="per_year", per_year="3", from_="2020-01", match=">=3/month per year beyond 15"),
+    "jiangxi": dict(kind="percent_of_basic", pct="0.02", from_="2014-01", match="+2% of basic pension per year beyond 15"),
+    "hubei": dict(kind="graduated", bands=[("15", "1"), ("25", "2"), ("100", "3")], from_="2023-01",
+                  match="years <=15: >=1/month per year"),
+}
+# Age top-ups (basic-pension.csv `age_bonus`); Shandong's is in its hand-kept file.
+RESIDENT_AGE = {
+    "qinghai": dict(from_="2019-01", bands=[(65, "5")], match="65+: +5"),
+    "shanxi": dict(from_="2019-01", bands=[(65, "5")], match="65+: +5 (minimum)"),
+    "guangxi": dict(from_="2018-07", bands=[(65, "5")], match="65+: +5 (regional rule)"),
+}
+# 代缴 amounts (tiers.csv `hardship_daijiao`, floors taken as the amount).
+NATIONAL_TIERS = ["100", "200", "300", "400", "500", "600", "700", "800", "900", "1000", "1500", "2000"]
+
+
+def floor_subsidy(tier):
+    return "60" if float(tier) >= 500 else "30"
+
+
+def resident_lines(p, basic_rows, tier_rows):
+    out = []
+    # Provincial basic pension (incl. the national minimum), by effective month.
+    floors = []
+    for r in basic_rows:
+        if r["city"].strip() or not r["provincial_basic_total"].strip():
+            continue
+        f = r["effective_from"].strip()
+        month = f if len(f) == 7 else f + "-01"
+        prov = r["quality"]
+        why = clean(r["source_title"]) + "; " + r["url"].strip()
+        if "low confidence" in (r["notes"] or "").lower():
+            prov = "assumed"
+            why += "; low confidence (self-media), conflicting page"
+        floors.append((month, num(r["provincial_basic_total"]), prov, why))
+    floors.sort()
+    if floors:
+        out += ["", "# 省定居民基础养老金 (national minimum included), yuan/month (C22); the province part",
+                "# is this minus the national minimum in force.", "[resident_floor]", "values = ["]
+        for m, v, prov, why in floors:
+            out.append(f"  {{ from = {q(m)}, value = {q(v)}, provenance = {q(prov)}, source = {q(why)} }},")
+        out.append("]")
+        log(f"{p} resident: basic pension {len(floors)} step(s) " + ", ".join(f"{m} {v} ({pr})" for m, v, pr, _ in floors))
+    # Tier tables (province-wide rows); blank subsidies get the national floors, `assumed`.
+    groups = defaultdict(list)
+    for r in tier_rows:
+        if not r["city"].strip():
+            groups[r["effective_from"].strip()].append(r)
+    tables = []
+    for f, rows in sorted(groups.items()):
+        month = f if len(f) == 7 else f + "-01"
+        rows = sorted(rows, key=lambda r: float(r["tier"]))
+        prov = rows[0]["quality"]
+        blanks = [r["tier"] for r in rows if not r["subsidy"].strip()]
+        tiers = [(num(r["tier"]), num(r["subsidy"]) if r["subsidy"].strip() else floor_subsidy(r["tier"])) for r in rows]
+        why = clean(rows[0]["source_title"]) + "; " + rows[0]["url"].strip()
+        if blanks:
+            prov = "assumed"
+            why += f"; subsidies of tiers {', '.join(blanks)} not in the source: national floors (30; 60 from 500) assumed"
+        if p == "henan":
+            # 16 tiers 100..5000 'not enumerated': the national tiers plus 5000, at the floors.
+            tiers = [(t, floor_subsidy(t)) for t in NATIONAL_TIERS] + [("5000", "60")]
+            prov = "assumed"
+            why += "; tiers not enumerated in the source: the national tiers and 5000 at the stated floors"
+        daijiao = [r["hardship_daijiao"].strip().lstrip(">=") for r in rows if r["hardship_daijiao"].strip()]
+        tables.append((month, prov, why, tiers, daijiao[0] if daijiao else None))
+    if tables and tables[0][0] > "2014-01":
+        # Years before the province's first table: the national framework (国发〔2014〕8号).
+        tables.insert(0, ("2014-01", "assumed", "国发〔2014〕8号 tiers at the subsidy floors (30; 60 from 500): the province's table before "
+                          + tables[0][0] + " is not in the sources", [(t, floor_subsidy(t)) for t in NATIONAL_TIERS], None))
+    for month, prov, why, tiers, _ in tables:
+        out += ["", "[[resident_tiers]]", f"from = {q(month)}", f"provenance = {q(prov)}", f"source = {q(why)}", "tiers = ["]
+        out += ["  " + ", ".join(f'{{ tier = {q(t)}, subsidy = {q(sb)} }}' for t, sb in tiers[i:i + 4]) + "," for i in range(0, len(tiers), 4)]
+        out.append("]")
+        log(f"{p} resident: tiers from {month} ({prov}): {len(tiers)} tiers")
+    if not tables:
+        log(f"{p} resident: no usable tier table: the national framework tiers at the subsidy floors apply (assumed)")
+    dj = [(m, d, pr, w) for m, pr, w, _, d in tables if d]
+    if dj:
+        out += ["", "# 代缴 for hardship groups (C19), yuan/year (a floor in the source, taken as the amount).",
+                "[hardship_amount]", "values = ["]
+        for m, d, pr, w in dj:
+            out.append(f"  {{ from = {q(m)}, value = {q(num(d))}, provenance = {q(pr)}, source = {q(w)} }},")
+        out.append("]")
+    b = RESIDENT_BONUS.get(p)
+    if b:
+        row = next(r for r in basic_rows if b["match"] in r["long_contribution_bonus"])
+        out += ["", "# 长缴多得 (C22): the province's rule kind.", "[resident_bonus]", f"kind = {q(b['kind'])}",
+                f"from = {q(b['from_'])}"]
+        if "per_year" in b:
+            out.append(f"per_year = {q(b['per_year'])}")
+        if "pct" in b:
+            out.append(f"pct = {q(b['pct'])}")
+        if "bands" in b:
+            out.append("bands = [" + ", ".join(f"{{ upto = {q(u)}, per_year = {q(v)} }}" for u, v in b["bands"]) + "]")
+        out.append(f"provenance = {q(row['quality'])}")
+        out.append(f"source = {q(clean(row['source_title']) + '; ' + row['url'].strip() + ': ' + clean(row['long_contribution_bonus']))}")
+        log(f"{p} resident: 长缴多得 {b['kind']} from {b['from_']} ({row['quality']})")
+    a = RESIDENT_AGE.get(p)
+    if a:
+        row = next(r for r in basic_rows if a["match"] in r["age_bonus"])
+        out += ["", "# Age top-ups of the resident basic pension, paid in the yearly path.", "[resident_age_topup]",
+                f"from = {q(a['from_'])}",
+                "bands = [" + ", ".join(f"{{ age = {g}, amount = {q(v)} }}" for g, v in a["bands"]) + "]",
+                f"provenance = {q(row['quality'])}",
+                f"source = {q(clean(row['source_title']) + '; ' + row['url'].strip() + ': ' + clean(row['age_bonus']))}"]
+        log(f"{p} resident: age top-up {a['bands']} from {a['from_']} ({row['quality']})")
+    return out
+
 LOG = []
+RESIDENT_BASIC = defaultdict(list)
+RESIDENT_TIERS = defaultdict(list)
 
 
 def log(msg):
@@ -322,12 +446,13 @@ def province_file(p, rule, rows, cities):
     src = (docs[0] + " as cited by" if docs else "no document number;") + \
         " a calculator project's province file: " + clean(rule["transitional_formula"])[:160]
     lines.append("")
-    lines.append("# Transitional coefficient (C17); the formula it enters is in [employee_rules].")
+    lines.append("# Transitional coefficient (C17); its formula is C17 unless [employee_rules] below says otherwise.")
     lines.append("[transitional_rate]")
     lines.append("values = [")
     lines.append(f"  {{ year = 2006, value = {q(coef)}, provenance = \"reported\", source = {q(src)} }},")
     lines.append("]")
     lines += rule_lines(p, rule, EMPLOYEE_RULES.get(p))
+    lines += resident_lines(p, RESIDENT_BASIC.get(p, []), RESIDENT_TIERS.get(p, []))
     return "\n".join(lines) + "\n"
 
 
@@ -369,6 +494,12 @@ def main():
         cities[r["province"]][r["city"]].append(r)
     assert sorted(rules) == sorted(PROVINCES), "province-rules.csv must have the 31 provinces"
 
+    for r in read("resident/basic-pension.csv"):
+        if r["province"] in RESIDENT_PROVINCE:
+            RESIDENT_BASIC[RESIDENT_PROVINCE[r["province"]]].append(r)
+    for r in read("resident/tiers.csv"):
+        if r["province"] in RESIDENT_PROVINCE:
+            RESIDENT_TIERS[RESIDENT_PROVINCE[r["province"]]].append(r)
     files = {}
     for p in PROVINCES:
         if p in HAND_KEPT:

@@ -295,3 +295,262 @@ fn params_command_prints_values_with_provenance_and_source() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown region 'mars'; allowed anhui, beijing"));
 }
+
+/// (region, resident_basic, bonus, total) for a resident aged 60 in 2026-03 with 20 resident
+/// years and 10000 in the account (account pension 10000 / 139 = 71.94, C23). The basic
+/// pension is the national minimum 163 (2026-01) plus the province part (its own total
+/// minus the national minimum, never below 0, C22); 长缴多得 by the province's rule kind.
+const RESIDENT: &[(&str, &str, &str, &str)] = &[
+    // Beijing: provincial total 887 (2022) > 163 → 887; no bonus rule: 0.
+    ("beijing", "887.00", "0.00", "958.94"),
+    // Shanghai: 1300 (2022); 1300 + 71.94.
+    ("shanghai", "1300.00", "0.00", "1371.94"),
+    // Jiangsu: 228 (2024-01) → 228 + 71.94 = 299.94.
+    ("jiangsu", "228.00", "0.00", "299.94"),
+    // Guangdong: 220 (2024, assumed) ; 3 a year beyond 15: 3 × 5 = 15 → 220 + 15 + 71.94.
+    ("guangdong", "220.00", "15.00", "306.94"),
+    // Hubei: provincial 70 (2014) < 163 → 163; graduated 15 × 1 + 5 × 2 = 25.
+    ("hubei", "163.00", "25.00", "259.94"),
+    // Jiangxi: 123 (2022) < 163 → 163; 2% of 163 per extra year: 163 × 0.02 × 5 = 16.30.
+    ("jiangxi", "163.00", "16.30", "251.24"),
+    // Qinghai: 10 a year beyond 15 → 50.
+    ("qinghai", "163.00", "50.00", "284.94"),
+    // Shanxi: 1 a year beyond 15 → 5.
+    ("shanxi", "163.00", "5.00", "239.94"),
+    // Shandong (hand-kept): floor 228 (2026, assumed) ; 2 a year → 10.
+    ("shandong", "228.00", "10.00", "309.94"),
+];
+
+#[test]
+fn every_province_computes_a_resident_row() {
+    let dir = scratch("provinces-resident");
+    let provinces = [
+        "anhui",
+        "beijing",
+        "chongqing",
+        "fujian",
+        "gansu",
+        "guangdong",
+        "guangxi",
+        "guizhou",
+        "hainan",
+        "hebei",
+        "heilongjiang",
+        "henan",
+        "hubei",
+        "hunan",
+        "jiangsu",
+        "jiangxi",
+        "jilin",
+        "liaoning",
+        "neimenggu",
+        "ningxia",
+        "qinghai",
+        "shaanxi",
+        "shandong",
+        "shanghai",
+        "shanxi",
+        "sichuan",
+        "tianjin",
+        "xinjiang",
+        "xizang",
+        "yunnan",
+        "zhejiang",
+    ];
+    let mut csv = "id,scheme,region,birth,as_of,resident_years,resident_balance\n".to_string();
+    for p in provinces {
+        csv.push_str(&format!("{p},resident,{p},1966-03,2026-01,20,10000\n"));
+    }
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for r in &rows {
+        assert_eq!(r["status"], "ok", "{}: {}", r["id"], r["message"]);
+        assert_eq!(r["account"], "71.94", "{}", r["id"]);
+        let want = RESIDENT.iter().find(|w| w.0 == r["id"]).copied();
+        // Provinces without their own amounts: the national 163, no bonus.
+        let (basic, bonus, total) = want.map_or(("163.00", "0.00", "234.94"), |w| (w.1, w.2, w.3));
+        assert_eq!([&r["resident_basic"], &r["bonus"], &r["total"]], [basic, bonus, total], "{}", r["id"]);
+    }
+}
+
+#[test]
+fn resident_age_top_ups_enter_the_yearly_path() {
+    // Shandong +5 from the January after turning 65, +10 after 75. Born 1966-03, pension
+    // 2026-03 at 309.94; with indexation 0 the basic pension stays at the last dated step
+    // (228 + 10 bonus + 71.94 account = 309.94), so the path is 309.94 to 2031, 314.94 from
+    // 2032 (Jan 2032: age 65) and 319.94 from 2042 (Jan 2042: age 75).
+    let dir = scratch("provinces-age-topup");
+    let paths = dir.join("paths.csv");
+    let csv = "id,scheme,region,birth,as_of,resident_years,resident_balance,indexation,death_age\n\
+               sd,resident,shandong,1966-03,2026-01,20,10000,0,80\n";
+    let (out, _) = run_csv(&dir, csv, &["--paths", paths.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let rows = read_rows(&paths);
+    let at = |y: &str| rows.iter().find(|r| r["year"] == y).unwrap()["monthly_pension"].clone();
+    assert_eq!(at("2031"), "309.94");
+    assert_eq!(at("2032"), "314.94");
+    assert_eq!(at("2041"), "314.94");
+    assert_eq!(at("2042"), "319.94");
+}
+
+/// Every province and city key with a parameter file.
+fn all_regions() -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for e in std::fs::read_dir(repo("data/params")).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_stem().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            for c in std::fs::read_dir(&p).unwrap() {
+                let c = c.unwrap().path();
+                v.push(format!("{name}/{}", c.file_stem().unwrap().to_string_lossy()));
+            }
+        } else if name != "national" {
+            v.push(name);
+        }
+    }
+    v.sort();
+    v
+}
+
+#[test]
+fn across_all_regions_more_years_or_a_higher_index_never_pay_less() {
+    let dir = scratch("provinces-monotone");
+    let regions = all_regions();
+    assert!(regions.len() >= 31 + 27, "{regions:?}");
+    let indices = ["0.6", "0.8", "1", "1.3", "2", "3"];
+    let years = ["15", "20", "25", "30", "40"];
+    let mut csv = HEADER.to_string();
+    for r in &regions {
+        for i in indices {
+            for y in years {
+                csv.push_str(&format!("{r}|{i}|{y},employee,{r},male,1964-06,2024-06,{y},6,{i},8,{i},100000\n"));
+            }
+        }
+    }
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let total = |id: String| -> f64 {
+        let r = rows.iter().find(|r| r["id"] == id).unwrap();
+        assert_eq!(r["status"], "ok", "{id}: {}", r["message"]);
+        r["total"].parse().unwrap()
+    };
+    for r in &regions {
+        for (a, i) in indices.iter().enumerate() {
+            for (b, y) in years.iter().enumerate() {
+                let here = total(format!("{r}|{i}|{y}"));
+                if a > 0 {
+                    let lower = total(format!("{r}|{}|{y}", indices[a - 1]));
+                    assert!(here >= lower, "{r}: index {i} pays {here} < {lower} at index {}", indices[a - 1]);
+                }
+                if b > 0 {
+                    let fewer = total(format!("{r}|{i}|{}", years[b - 1]));
+                    assert!(here >= fewer, "{r}: {y} years pay {here} < {fewer} with {} years", years[b - 1]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn across_all_provinces_a_transfer_loses_nothing() {
+    // With no interest (account_rate 0 after the official rates end in 2025), the account
+    // and the years of a career split between two provinces equal the sums of the two
+    // spells computed apart (each alone short of the minimum, `shortfall=none`: no extension) (国办发〔2009〕66号: years and balances are summed, C25).
+    let dir = scratch("provinces-transfer");
+    let provinces: Vec<String> = all_regions().into_iter().filter(|r| !r.contains('/')).collect();
+    let seg_path = dir.join("seg.csv");
+    let mut csv = "id,scheme,region,hukou,category,birth,as_of,account_rate,contribution_index,shortfall\n".to_string();
+    let mut seg = "id,scheme,region,start,end,contribution_index,tier\n".to_string();
+    for (k, a) in provinces.iter().enumerate() {
+        let b = &provinces[(k * 7 + 3) % provinces.len()];
+        let row = |id: &str| format!("{id},flexible,{a},{a},male,1990-01,2026-01,0,1,none\n");
+        csv.push_str(&row(&format!("{a}-both")));
+        csv.push_str(&row(&format!("{a}-first")));
+        csv.push_str(&row(&format!("{a}-second")));
+        seg.push_str(&format!(
+            "{a}-both,flexible,{a},2026-01,2035-12,1.2,\n{a}-both,flexible,{b},2036-01,2046-12,0.8,\n"
+        ));
+        seg.push_str(&format!("{a}-first,flexible,{a},2026-01,2035-12,1.2,\n"));
+        seg.push_str(&format!("{a}-second,flexible,{b},2036-01,2046-12,0.8,\n"));
+    }
+    std::fs::write(&seg_path, seg).unwrap();
+    let (out, rows) = run_csv(&dir, &csv, &["--segments", seg_path.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let get = |id: &str, col: &str| -> f64 {
+        let r = rows.iter().find(|r| r["id"] == id).unwrap();
+        r[col].parse().unwrap_or_else(|_| panic!("{id} {col}: {}", r["message"]))
+    };
+    for a in &provinces {
+        let (both, first, second) = (format!("{a}-both"), format!("{a}-first"), format!("{a}-second"));
+        let sum = get(&first, "balance") + get(&second, "balance");
+        assert!((get(&both, "balance") - sum).abs() < 0.005, "{a}: balance {} vs {sum}", get(&both, "balance"));
+        let years = get(&first, "years") + get(&second, "years");
+        assert!((get(&both, "years") - years).abs() < 0.015, "{a}: years {} vs {years}", get(&both, "years"));
+    }
+}
+
+/// Copies `data/params` to `dir`, applying `edit` to one file's table.
+fn params_copy(dir: &std::path::Path, file: &str, edit: impl Fn(&mut toml::Table)) {
+    fn copy(from: &std::path::Path, to: &std::path::Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let p = e.unwrap().path();
+            let t = to.join(p.file_name().unwrap());
+            if p.is_dir() {
+                copy(&p, &t);
+            } else {
+                std::fs::copy(&p, &t).unwrap();
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    copy(&repo("data/params"), dir);
+    let path = dir.join(file);
+    let mut doc: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+    edit(&mut doc);
+    std::fs::write(&path, toml::to_string(&doc).unwrap()).unwrap();
+}
+
+#[test]
+fn no_provincial_employee_rule_is_dead() {
+    // Dead-parameter check.
+    // For every region file with [employee_rules], the same rows computed without that
+    // table must change (a rule that is loaded but moves nothing is a defect). The rows
+    // exercise each kind: fractional years (Anhui, Fujian), a low transitional index
+    // (Fujian's floor, Inner Mongolia's), 15 deemed years (Gansu), a 2024 retirement
+    // (Shenzhen's 调节金), 25 actual years (Jilin), months contributed (exact years of
+    // Heilongjiang and Jiangxi). `[rounding]` is removed with the rules.
+    let dir = scratch("provinces-dead");
+    let regions: Vec<String> = all_regions()
+        .into_iter()
+        .filter(|r| {
+            std::fs::read_to_string(repo(&format!("data/params/{r}.toml"))).unwrap().contains("\n[employee_rules]")
+        })
+        .collect();
+    assert!(regions.len() >= 20, "{regions:?}");
+    let mut csv = HEADER.to_string();
+    for r in all_regions() {
+        // Known to 2023-11, then seven months of contributions: N = 40.33 + 7/12.
+        csv.push_str(&format!("{r},employee,{r},male,1964-06,2023-11,25.33,15,1.2,20,0.6,120000\n"));
+    }
+    let (out, base) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for r in &regions {
+        let pdir = dir.join("params");
+        params_copy(&pdir, &format!("{r}.toml"), |d| {
+            d.remove("employee_rules");
+            d.remove("rounding");
+        });
+        let (out, rows) = run_csv(&dir, &csv, &["--params", pdir.to_str().unwrap()]);
+        assert!(out.status.success(), "{r}: {}", String::from_utf8_lossy(&out.stderr));
+        // The province's row or one of its cities' rows (Henan's form differs only in a
+        // city with its own base) must move.
+        let totals = |rows: &[std::collections::HashMap<String, String>]| -> Vec<String> {
+            rows.iter()
+                .filter(|x| &x["id"] == r || x["id"].starts_with(&format!("{r}/")))
+                .map(|x| x["total"].clone())
+                .collect()
+        };
+        assert_ne!(totals(&base), totals(&rows), "{r}: its [employee_rules] change nothing");
+    }
+}

@@ -9,9 +9,11 @@ use std::io::Write;
 const COHORTS: std::ops::RangeInclusive<i32> = 1966..=2004;
 const CATEGORIES: [&str; 3] = ["male", "female_cadre", "female_worker"];
 const INDICES: [&str; 6] = ["0.6", "0.8", "1.0", "1.5", "2.0", "3.0"];
-/// Resident tiers: Shandong's table, and the national one for the other provinces.
+/// Resident tiers: Shandong's table, Guangdong's, and the national one for the other provinces.
 const TIERS: [&str; 7] = ["350", "500", "1000", "2000", "3000", "5000", "8000"];
 const NATIONAL_TIERS: [&str; 7] = ["100", "300", "500", "800", "1000", "1500", "2000"];
+/// Guangdong's own tiers (2020 provincial table), seven of nine.
+const GUANGDONG_TIERS: [&str; 7] = ["180", "240", "360", "600", "900", "1200", "1800"];
 /// Earliest birth year per category still before its pension month in 2026-01.
 const FIRST_COHORT: [i32; 3] = [1966, 1971, 1976];
 const REGIONS: [&str; 6] = ["shandong/weifang", "shandong/qingdao", "jiangsu", "zhejiang", "guangdong", "henan"];
@@ -51,7 +53,12 @@ pub fn generate(n: u64, seed: u64, out: &mut impl Write) -> std::io::Result<()> 
         let category = CATEGORIES[d[1] as usize];
         let index = INDICES[d[2] as usize];
         let region = REGIONS[d[5] as usize];
-        let tier = if region.starts_with("shandong") { TIERS[d[3] as usize] } else { NATIONAL_TIERS[d[3] as usize] };
+        let tiers = match region.split('/').next() {
+            Some("shandong") => &TIERS,
+            Some("guangdong") => &GUANGDONG_TIERS,
+            _ => &NATIONAL_TIERS,
+        };
+        let tier = tiers[d[3] as usize];
         let shape = SHAPES[d[4] as usize];
         let age_2026 = 2026 - birth_year;
         let known = (age_2026 - 22).clamp(0, 40);

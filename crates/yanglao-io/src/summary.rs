@@ -18,7 +18,7 @@
 //! * **Groups** are listed in a natural order: column by column, numbers numerically
 //!   (`500` before `1000`), then text, then an empty cell.
 //! * **Memory**: the `ok` values are kept per group to find the percentiles (two 16-byte
-//!   decimals a row, plus the group keys): a million-row results file takes about 40 MB.
+//!   decimals a row, plus the group keys): a million-row results file peaks at 32 MB.
 //!   The file itself is read record by record.
 //!
 //! Bad input stops with a message naming the line, the column, the value and what is

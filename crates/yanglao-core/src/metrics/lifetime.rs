@@ -152,6 +152,21 @@ pub(super) fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
         };
         pension.push(next);
     }
+    // Resident age top-ups (e.g. Shandong +5 at 65–74, +10 from 75): added to each calendar
+    // year whose January finds the person at the band's age or older, on top of the path
+    // (they are flat amounts, not indexed). The pension month's own total is the first
+    // year's and stays as computed.
+    if o.scheme == Scheme::Resident {
+        if let Some(t) = region.resident_age_topup.as_ref().or(province.resident_age_topup.as_ref()) {
+            for (k, p) in pension.iter_mut().enumerate().skip(1) {
+                let jan = Month::january(o.retire.year() + k as i32);
+                if let Some(add) = t.at(jan.since(s.birth) / 12, jan) {
+                    provenance = provenance.max(t.provenance);
+                    *p += add;
+                }
+            }
+        }
+    }
     Lifetime {
         start: o.retire,
         birth: s.birth,

@@ -6,7 +6,7 @@
 //! the provincial rule table (`data/sources/provinces/province-rules.csv`).
 
 use crate::params::{
-    BasicForm, BasicYears, EmployeeRules, Extra, ExtraKind, Month, Provenance, Round, TransitionalForm,
+    BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, Month, Provenance, Round, TransitionalForm,
 };
 use rust_decimal::Decimal;
 
@@ -27,8 +27,8 @@ pub(crate) struct Inputs {
     pub retire: Month,
 }
 
-/// Basic pension and the indexed wage it used: C15 or a provincial form.
-pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal, Decimal) {
+/// Basic pension with the flat term and the indexed wage it used: C15 or a provincial form.
+pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal, Decimal, Decimal) {
     let (flat, indexed) = match rules.basic {
         BasicForm::Standard => (i.c, money.mul(i.c, i.avg)),
         BasicForm::ProvincePlusCityIndexed => province_plus_city_indexed(i, money),
@@ -38,7 +38,7 @@ pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal
         BasicYears::Years => money.mul_div(flat + indexed, i.years, 200),
         BasicYears::WholeYearsAndMonths(per_month) => whole_years_and_months(flat + indexed, i.years, per_month, money),
     };
-    (indexed, basic)
+    (flat, indexed, basic)
 }
 
 /// Henan (豫政〔2006〕29号 as applied on benefit sheets): `(C_province + C_city × Ī) / 2`.
@@ -183,6 +183,34 @@ pub(crate) fn provenance(rules: &EmployeeRules) -> Provenance {
     }
 }
 
+/// The resident 长缴多得 of a province's rule for `years` resident years and the basic
+/// pension `basic` (C22 and its provincial kinds; 15 is the minimum).
+pub(crate) fn resident_bonus(kind: &BonusKind, years: Decimal, basic: Decimal, money: Round) -> Decimal {
+    let fifteen = Decimal::from(15);
+    let extra = (years - fifteen).floor().max(Decimal::ZERO);
+    match kind {
+        BonusKind::PerYear(per_year) => money.apply(*per_year * extra),
+        BonusKind::PercentOfBasic(pct) => money.apply(basic * *pct * extra),
+        BonusKind::Graduated(bands) => graduated(bands, years.floor(), money),
+        BonusKind::Steps(steps) => steps.iter().rev().find(|(y, _)| years >= *y).map_or(Decimal::ZERO, |s| s.1),
+    }
+}
+
+/// Marginal bands over all whole years (Hubei 鄂人社发〔2023〕3号): each year counts at the
+/// rate of the band it falls in.
+fn graduated(bands: &[(Decimal, Decimal)], years: Decimal, money: Round) -> Decimal {
+    let mut lower = Decimal::ZERO;
+    let mut total = Decimal::ZERO;
+    for (upto, per_year) in bands {
+        let inside = years.min(*upto) - lower;
+        if inside > Decimal::ZERO {
+            total += inside * *per_year;
+        }
+        lower = *upto;
+    }
+    money.apply(total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +243,20 @@ mod tests {
         // (9000 + 9000) / 2 × (30 × 1% + 5 × 0.083%) = 9000 × 0.30415 = 2737.35, to 0.1 → 2737.4.
         let v = whole_years_and_months(d("18000"), d("30.42"), d("0.00083"), Round::half_up(1));
         assert_eq!(v, d("2737.4"));
+    }
+
+    #[test]
+    fn resident_bonus_kinds() {
+        let d2 = |s: &str| d(s);
+        // Hubei: 30 years = 15 × 1 + 10 × 2 + 5 × 3 = 50.
+        let hubei = BonusKind::Graduated(vec![(d2("15"), d2("1")), (d2("25"), d2("2")), (d2("1000"), d2("3"))]);
+        assert_eq!(resident_bonus(&hubei, d2("30"), d2("200"), CENT), d2("50"));
+        // Jiangxi: 2% of a 123 basic pension per year beyond 15: 20.6 years → 5 × 2.46 = 12.30.
+        assert_eq!(resident_bonus(&BonusKind::PercentOfBasic(d2("0.02")), d2("20.6"), d2("123"), CENT), d2("12.30"));
+        // Jining steps: 22 years → the 20-year step, 30.
+        let jining = BonusKind::Steps(vec![(d2("16"), d2("20")), (d2("20"), d2("30")), (d2("25"), d2("40"))]);
+        assert_eq!(resident_bonus(&jining, d2("22"), d2("0"), CENT), d2("30"));
+        assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), d2("17.9"), d2("0"), CENT), d2("20"));
     }
 
     #[test]

@@ -164,6 +164,8 @@ struct RegionFile {
     rounding: Option<Rounding>,
     adjustments: Option<Vec<Adjustment>>,
     employee_rules: Option<EmployeeRules>,
+    resident_bonus: Option<ResidentBonus>,
+    resident_age_topup: Option<AgeTopup>,
 }
 
 const REGION_KEYS: &[&str] = &[
@@ -181,6 +183,8 @@ const REGION_KEYS: &[&str] = &[
     "rounding",
     "adjustment",
     "employee_rules",
+    "resident_bonus",
+    "resident_age_topup",
 ];
 
 fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Result<RegionFile, ParamError> {
@@ -212,6 +216,8 @@ fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Resu
             None
         },
         employee_rules: f.employee_rules(&doc)?,
+        resident_bonus: f.resident_bonus(&doc)?,
+        resident_age_topup: f.age_topup(&doc)?,
     })
 }
 
@@ -273,6 +279,8 @@ impl Params {
                     rounding: rf.rounding.unwrap_or(rounding),
                     adjustments: rf.adjustments.unwrap_or_default(),
                     employee_rules: rf.employee_rules.unwrap_or_default(),
+                    resident_bonus: rf.resident_bonus,
+                    resident_age_topup: rf.resident_age_topup,
                 },
                 Some((prov, _)) => {
                     let pid: RegionId = *by_key.get(prov).ok_or_else(|| ParamError::Invalid {
@@ -299,6 +307,8 @@ impl Params {
                         rounding: rf.rounding.unwrap_or(p.rounding),
                         adjustments: rf.adjustments.unwrap_or(p.adjustments),
                         employee_rules: rf.employee_rules.unwrap_or(p.employee_rules),
+                        resident_bonus: rf.resident_bonus.or(p.resident_bonus),
+                        resident_age_topup: rf.resident_age_topup.or(p.resident_age_topup),
                     }
                 }
             };

@@ -31,7 +31,10 @@ pub use life::{LifeTable, Sex};
 pub use load::{builtin_files, dir_files, Assumptions, ParamError};
 pub use num::*;
 pub use projection::*;
-pub use rules::{BasicForm, BasicYears, EmployeeRules, Extra, ExtraKind, TransitionalBase, TransitionalForm};
+pub use rules::{
+    AgeTopup, BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, ResidentBonus, TransitionalBase,
+    TransitionalForm,
+};
 pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};
 
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -259,6 +262,10 @@ pub struct Region {
     pub adjustments: Vec<Adjustment>,
     /// Provincial forms of the employee pension (national form by default).
     pub employee_rules: EmployeeRules,
+    /// Provincial 长缴多得 rule, in place of `bonus_per_year` from its date (C22).
+    pub resident_bonus: Option<ResidentBonus>,
+    /// Resident age top-ups in the yearly path.
+    pub resident_age_topup: Option<AgeTopup>,
 }
 
 impl Region {

@@ -137,3 +137,50 @@ pub struct EmployeeRules {
     /// Local components.
     pub extras: Vec<Extra>,
 }
+
+/// A resident 长缴多得 rule (C22 and its provincial kinds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BonusKind {
+    /// An amount per whole year beyond 15 (Qinghai 10, Shanxi 1, Guangdong 3).
+    PerYear(Decimal),
+    /// A share of the basic pension per whole year beyond 15 (Jiangxi 2%, Weifang 1%).
+    PercentOfBasic(Decimal),
+    /// Graduated over all years: (up to years, per year) in marginal bands (Hubei 2023:
+    /// 1 a year for years 1–15, 2 for 16–25, 3 beyond).
+    Graduated(Vec<(Decimal, Decimal)>),
+    /// A fixed amount from a number of years on, the highest step reached (Jining).
+    Steps(Vec<(Decimal, Decimal)>),
+}
+
+/// A dated resident 长缴多得 rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResidentBonus {
+    /// The rule.
+    pub kind: BonusKind,
+    /// First pension month it applies to.
+    pub from: Month,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+/// Age top-ups of the resident basic pension (高龄补贴), paid in the yearly path from the
+/// year a band's age is reached (Shandong: +5 at 65–74, +10 from 75).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgeTopup {
+    /// First month in force.
+    pub from: Month,
+    /// (age in whole years, amount per month), ascending; the highest band reached applies.
+    pub bands: Vec<(i32, Decimal)>,
+    /// Provenance.
+    pub provenance: Provenance,
+}
+
+impl AgeTopup {
+    /// The top-up at a whole age in a month, if in force.
+    pub fn at(&self, age: i32, month: Month) -> Option<Decimal> {
+        if month < self.from {
+            return None;
+        }
+        self.bands.iter().rev().find(|(a, _)| age >= *a).map(|b| b.1)
+    }
+}

@@ -411,12 +411,14 @@ pub(super) fn employee_pension(
     let money = provincial::component_round(rules, money);
     // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号, or the
     // province's form.
-    let (indexed, basic) = provincial::basic(rules, &inputs, money);
+    let (flat, indexed, basic) = provincial::basic(rules, &inputs, money);
     // C16 account = round(balance / divisor, 2).
     let account = money.div(balance, d);
     // C17 transitional = round(round(C × Ī_t, 2) × P × rate, 2), 鲁政发〔2006〕92号 for Shandong.
     let pre = env.rounding.years.apply(s.pre_account_years);
-    env.note(|| Event::Basic { base: c, index: avg, indexed, years, result: basic });
+    // The explanation shows the flat term the province's form used (the province's C in
+    // Henan's form) so that its arithmetic line adds up.
+    env.note(|| Event::Basic { base: flat, index: avg, indexed, years, result: basic });
     env.note(|| Event::Account {
         own_balance: emp.balance,
         joined: balance - emp.balance,
@@ -439,7 +441,7 @@ pub(super) fn employee_pension(
         };
         let t = provincial::transitional(rules, tc, it, pre, s.deemed_years, rate, money);
         let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
-        env.note(|| Event::Transitional { base: c, index: it, years: pre, rate, result: t });
+        env.note(|| Event::Transitional { base: tc, index: it, years: pre, rate, result: t });
         t
     };
     let allowance = match s.allowance {

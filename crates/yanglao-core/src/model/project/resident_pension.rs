@@ -229,7 +229,16 @@ pub(super) fn bridge_to_resident(
         },
     };
     let extra = (years - min).floor().max(Decimal::ZERO);
-    let bonus = money.apply(per_year.value * extra);
+    // A province's own 长缴多得 kind replaces the per-year amount from its date, unless the
+    // row gives `bonus_per_year`.
+    let rule = region.resident_bonus.as_ref().filter(|b| s.bonus_per_year.is_none() && b.from <= pension);
+    let bonus = match rule {
+        Some(b) => {
+            env.provenance = env.provenance.max(b.provenance);
+            provincial::resident_bonus(&b.kind, years, resident_basic, money)
+        }
+        None => money.apply(per_year.value * extra),
+    };
     env.note(|| Event::Bonus { per_year, extra, result: bonus });
     // C23 account = round(balance / 139, 2).
     let account = money.div(balance, nat.resident_divisor);

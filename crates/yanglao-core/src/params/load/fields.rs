@@ -459,6 +459,79 @@ impl Ctx<'_> {
         }))
     }
 
+    /// `[resident_bonus]`: kind per_year | percent_of_basic | graduated | steps, `from`.
+    pub(super) fn resident_bonus(&self, doc: &toml::Table) -> Result<Option<ResidentBonus>, ParamError> {
+        let key = "resident_bonus";
+        let Some(t) = doc.get(key) else { return Ok(None) };
+        let t = t.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
+        let provenance = self.provenance(t, key, None)?;
+        let from = self.month(t.get("from").unwrap_or(&Value::Boolean(false)), "resident_bonus.from")?;
+        let dec = |t: &toml::Table, k: &str| -> Result<Decimal, ParamError> {
+            t.get(k)
+                .ok_or_else(|| self.invalid(&format!("{key}.{k}"), None, "missing"))
+                .and_then(|v| self.decimal(v, &format!("{key}.{k}"), None))
+        };
+        let pairs = |list: &str, a: &str, b: &str| -> Result<Vec<(Decimal, Decimal)>, ParamError> {
+            let items = t
+                .get(list)
+                .and_then(Value::as_array)
+                .ok_or_else(|| self.invalid(&format!("{key}.{list}"), None, "missing array"))?;
+            let v = items
+                .iter()
+                .map(|i| {
+                    let i = i.as_table().ok_or_else(|| {
+                        self.invalid(&format!("{key}.{list}"), None, format!("each is {{ {a}, {b} }}"))
+                    })?;
+                    Ok((dec(i, a)?, dec(i, b)?))
+                })
+                .collect::<Result<Vec<_>, ParamError>>()?;
+            if v.is_empty() || v.windows(2).any(|w| w[1].0 <= w[0].0) {
+                return Err(self.invalid(&format!("{key}.{list}"), None, format!("non-empty, increasing `{a}`")));
+            }
+            Ok(v)
+        };
+        let kind = match t.get("kind").and_then(Value::as_str) {
+            Some("per_year") => BonusKind::PerYear(dec(t, "per_year")?),
+            Some("percent_of_basic") => BonusKind::PercentOfBasic(dec(t, "pct")?),
+            Some("graduated") => BonusKind::Graduated(pairs("bands", "upto", "per_year")?),
+            Some("steps") => BonusKind::Steps(pairs("steps", "years", "amount")?),
+            other => {
+                return Err(self.invalid(
+                    "resident_bonus.kind",
+                    None,
+                    format!("{other:?}; allowed per_year, percent_of_basic, graduated, steps"),
+                ))
+            }
+        };
+        Ok(Some(ResidentBonus { kind, from, provenance }))
+    }
+
+    /// `[resident_age_topup]`: `from` and `bands = [{ age, amount }]`.
+    pub(super) fn age_topup(&self, doc: &toml::Table) -> Result<Option<AgeTopup>, ParamError> {
+        let key = "resident_age_topup";
+        let Some(t) = doc.get(key) else { return Ok(None) };
+        let t = t.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
+        let provenance = self.provenance(t, key, None)?;
+        let from = self.month(t.get("from").unwrap_or(&Value::Boolean(false)), "resident_age_topup.from")?;
+        let mut bands = Vec::new();
+        for b in t.get("bands").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let b = b
+                .as_table()
+                .ok_or_else(|| self.invalid("resident_age_topup.bands", None, "each is { age, amount }"))?;
+            let age = self.int(b, "age", "resident_age_topup.bands")? as i32;
+            let amount = self.decimal(
+                b.get("amount").unwrap_or(&Value::Boolean(false)),
+                "resident_age_topup.bands.amount",
+                None,
+            )?;
+            bands.push((age, amount));
+        }
+        if bands.is_empty() || bands.windows(2).any(|w| w[1].0 <= w[0].0) {
+            return Err(self.invalid("resident_age_topup.bands", None, "non-empty, increasing ages"));
+        }
+        Ok(Some(AgeTopup { from, bands, provenance }))
+    }
+
     pub(super) fn rounding(&self, doc: &toml::Table, base: Rounding) -> Result<Rounding, ParamError> {
         let Some(t) = doc.get("rounding") else { return Ok(base) };
         let t = t.as_table().ok_or_else(|| self.invalid("rounding", None, "must be a table"))?;
