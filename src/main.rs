@@ -183,6 +183,13 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             chart_request(ChartKind::Compare, opts.output.clone(), dir.join("compare.png"), None, &a.chart_style);
         let rep = chart::render_all(&opts.output, opts.paths.as_deref(), dir, &base)?;
         chart_report(&rep);
+        if let Some(w) = &writer {
+            // With --reform, the reform chart too (titled with the file's title).
+            let mut req =
+                chart_request(ChartKind::Reform, opts.output.clone(), dir.join("reform.png"), None, &a.chart_style);
+            req.title = w.title();
+            chart_report(&chart::render(&req)?);
+        }
     }
     Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

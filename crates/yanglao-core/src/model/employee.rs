@@ -2,7 +2,7 @@
 //! career with interest on the combined balance (C26).
 
 use super::env::Env;
-use super::{Event, RowError, Scheme, YearTrace};
+use super::{Event, RowError, Scheme, Used, YearTrace};
 use crate::params::{exact_units, mul_i128, round_scaled, Month, RegionId, Round};
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -99,9 +99,18 @@ pub(crate) fn accrue(
         return Ok(EmpAccrual { balance: start_balance, ..EmpAccrual::default() });
     }
     env.note(|| Event::EmployeeAccrual { first, last, start_balance });
-    match accrue_units(env, start_balance, first, last, spells)? {
-        Some(acc) => Ok(acc),
-        None => accrue_decimal(env, start_balance, first, last, spells),
+    // With a trace (`explain`) the copies that record each year run; without, the copies
+    // without a single hook (no cost for `run`).
+    if env.tracing() {
+        match accrue_units::<true>(env, start_balance, first, last, spells)? {
+            Some(acc) => Ok(acc),
+            None => accrue_decimal::<true>(env, start_balance, first, last, spells),
+        }
+    } else {
+        match accrue_units::<false>(env, start_balance, first, last, spells)? {
+            Some(acc) => Ok(acc),
+            None => accrue_decimal::<false>(env, start_balance, first, last, spells),
+        }
     }
 }
 
@@ -121,7 +130,7 @@ fn mul_units(a: (i64, u32), b: i64, money: Round) -> Option<i64> {
 /// [`accrue`] on whole money units; None when an amount is not a whole number of units or
 /// does not fit (the caller then works on decimals). Parameters are read in the same order
 /// as the decimal path, so the first missing one gives the same error.
-fn accrue_units(
+fn accrue_units<const T: bool>(
     env: &mut Env,
     start_balance: Decimal,
     first: Month,
@@ -145,7 +154,7 @@ fn accrue_units(
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
         let rate_d = env.rate(y);
-        let rate_used = env.used(rate_d);
+        let rate_prov = env.last;
         let start = balance;
         let Some(rate) = small(rate_d) else { return Ok(None) };
         let mut weighted = i128::from(balance) * i128::from(e.since(a) + 1);
@@ -159,7 +168,7 @@ fn accrue_units(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
-            let w_used = env.used(w);
+            let w_prov = env.last;
             let (Some(index), Some(w)) = (small(sp.index), unit(w)) else { return Ok(None) };
             let share = if sp.scheme == Scheme::Flexible { flexible_share } else { employee_share };
             let Some((base, credit, own)) = mul_units(index, w, money)
@@ -176,18 +185,20 @@ fn accrue_units(
             credits = c;
             own_year = o;
             weighted += i128::from(credit) * i128::from(weight);
-            env.note(|| Event::EmployeePart {
-                year: y,
-                region: sp.region,
-                from: p,
-                to: q,
-                index: sp.index,
-                wage: w_used,
-                base: dec(base),
-                credit: dec(credit),
-                own: dec(own),
-                scheme: sp.scheme,
-            });
+            if T {
+                env.note(|| Event::EmployeePart {
+                    year: y,
+                    region: sp.region,
+                    from: p,
+                    to: q,
+                    index: sp.index,
+                    wage: Used { value: dec(w), provenance: Some(w_prov) },
+                    base: dec(base),
+                    credit: dec(credit),
+                    own: dec(own),
+                    scheme: sp.scheme,
+                });
+            }
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -211,16 +222,18 @@ fn accrue_units(
             return Ok(None);
         };
         balance = next;
-        env.note(|| Event::EmployeeYear {
-            year: y,
-            first: a,
-            last: e,
-            start: dec(start),
-            rate: rate_used,
-            credits: dec(credits),
-            interest: dec(next - start - credits),
-            end: dec(next),
-        });
+        if T {
+            env.note(|| Event::EmployeeYear {
+                year: y,
+                first: a,
+                last: e,
+                start: dec(start),
+                rate: Used { value: rate_d, provenance: Some(rate_prov) },
+                credits: dec(credits),
+                interest: dec(next - start - credits),
+                end: dec(next),
+            });
+        }
         let Some(t) = own_total.checked_add(own_year) else { return Ok(None) };
         own_total = t;
         if trace {
@@ -239,7 +252,7 @@ fn accrue_units(
 }
 
 /// [`accrue`] on decimals: any scale, up to the balance limit.
-fn accrue_decimal(
+fn accrue_decimal<const T: bool>(
     env: &mut Env,
     start_balance: Decimal,
     first: Month,
@@ -254,7 +267,7 @@ fn accrue_decimal(
         let a = first.max(Month::january(y));
         let e = last.min(Month::december(y));
         let rate = env.rate(y);
-        let rate_used = env.used(rate);
+        let rate_prov = env.last;
         let start = acc.balance;
         let mut weighted = times(acc.balance, i64::from(e.since(a) + 1));
         let mut credits = Decimal::ZERO;
@@ -267,7 +280,7 @@ fn accrue_decimal(
             }
             let k = q.since(p) + 1;
             let w = env.wage(sp.region, y, sp.from)?;
-            let w_used = env.used(w);
+            let w_prov = env.last;
             let base = money.mul(sp.index, w);
             let credit = money.mul(base, env.account_share);
             let share = if sp.scheme == Scheme::Flexible { env.flexible_share } else { env.employee_share };
@@ -277,18 +290,20 @@ fn accrue_decimal(
             credits += times(credit, i64::from(k));
             weighted += times(credit, weight);
             own_year += times(own, i64::from(k));
-            env.note(|| Event::EmployeePart {
-                year: y,
-                region: sp.region,
-                from: p,
-                to: q,
-                index: sp.index,
-                wage: w_used,
-                base,
-                credit,
-                own,
-                scheme: sp.scheme,
-            });
+            if T {
+                env.note(|| Event::EmployeePart {
+                    year: y,
+                    region: sp.region,
+                    from: p,
+                    to: q,
+                    index: sp.index,
+                    wage: Used { value: w, provenance: Some(w_prov) },
+                    base,
+                    credit,
+                    own,
+                    scheme: sp.scheme,
+                });
+            }
             acc.months += k;
             acc.parts.push(Part {
                 year: y,
@@ -305,16 +320,18 @@ fn accrue_decimal(
         }
         let interest = money.mul_div(rate, weighted, 12);
         acc.balance += credits + interest;
-        env.note(|| Event::EmployeeYear {
-            year: y,
-            first: a,
-            last: e,
-            start,
-            rate: rate_used,
-            credits,
-            interest,
-            end: acc.balance,
-        });
+        if T {
+            env.note(|| Event::EmployeeYear {
+                year: y,
+                first: a,
+                last: e,
+                start,
+                rate: Used { value: rate, provenance: Some(rate_prov) },
+                credits,
+                interest,
+                end: acc.balance,
+            });
+        }
         if super::beyond_limit(acc.balance) {
             return Err(super::overflow("account_rate", y));
         }
@@ -410,8 +427,8 @@ mod tests {
                 })
                 .collect();
             let start = Decimal::new(balance, balance_scale);
-            let fast = accrue_units(&mut Env::new(&s, &ctx), start, first, last, &spells);
-            let slow = accrue_decimal(&mut Env::new(&s, &ctx), start, first, last, &spells);
+            let fast = accrue_units::<false>(&mut Env::new(&s, &ctx), start, first, last, &spells);
+            let slow = accrue_decimal::<false>(&mut Env::new(&s, &ctx), start, first, last, &spells);
             match (fast, slow) {
                 (Ok(Some(f)), Ok(d)) => {
                     prop_assert_eq!(f.balance, d.balance);

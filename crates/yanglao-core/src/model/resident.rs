@@ -2,7 +2,7 @@
 //! Framework: 国发〔2014〕8号 (城乡居民基本养老保险); bridging: 人社部发〔2014〕17号.
 
 use super::env::Env;
-use super::{Event, RowError, YearTrace};
+use super::{Event, RowError, Used, YearTrace};
 use crate::params::{exact_units, round_scaled, Month};
 use rust_decimal::Decimal;
 
@@ -55,16 +55,25 @@ pub(crate) fn accrue(
     hardship: bool,
     employee_months: &dyn Fn(i32) -> i32,
 ) -> Result<ResAccrual, RowError> {
-    match accrue_units(env, start_balance, as_of, pension, spells, hardship, employee_months)? {
-        Some(acc) => Ok(acc),
-        None => accrue_decimal(env, start_balance, as_of, pension, spells, hardship, employee_months),
+    // With a trace (`explain`) the copies that record each year run; without, the copies
+    // without a single hook (no cost for `run`).
+    if env.tracing() {
+        match accrue_units::<true>(env, start_balance, as_of, pension, spells, hardship, employee_months)? {
+            Some(acc) => Ok(acc),
+            None => accrue_decimal::<true>(env, start_balance, as_of, pension, spells, hardship, employee_months),
+        }
+    } else {
+        match accrue_units::<false>(env, start_balance, as_of, pension, spells, hardship, employee_months)? {
+            Some(acc) => Ok(acc),
+            None => accrue_decimal::<false>(env, start_balance, as_of, pension, spells, hardship, employee_months),
+        }
     }
 }
 
 /// [`accrue`] on whole money units; None when an amount is not a whole number of units or
 /// leaves `i64` (the caller then works on decimals). Parameters are read in the same
 /// order as the decimal path, so the first missing one gives the same error.
-fn accrue_units(
+fn accrue_units<const T: bool>(
     env: &mut Env,
     start_balance: Decimal,
     as_of: Month,
@@ -85,7 +94,7 @@ fn accrue_units(
     let (mut own_paid, mut gov_paid, mut refunds) = (0i64, 0i64, 0i64);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
-        let rate_used = env.used(rate);
+        let rate_prov = env.last;
         let start = balance;
         let Some(r) = i64::try_from(rate.mantissa()).ok() else { return Ok(None) };
         let Some(interest) = balance.checked_mul(r).and_then(|n| round_scaled(n, rate.scale(), 1, money.mode)) else {
@@ -111,7 +120,7 @@ fn accrue_units(
             balance = b;
             let k = employee_months(y).clamp(0, 12);
             k_used = k;
-            if env.tracing() {
+            if T {
                 tiers = env.params_tiers(sp.region, year_end);
             }
             acc.twelfths += 12 - k;
@@ -122,17 +131,19 @@ fn accrue_units(
                 refunds += r;
             }
         }
-        env.note(|| Event::ResidentYear {
-            year: y,
-            start: dec(start),
-            rate: rate_used,
-            interest: dec(interest),
-            own: dec(own),
-            gov: dec(gov),
-            tiers,
-            employee_months: k_used,
-            end: dec(balance),
-        });
+        if T {
+            env.note(|| Event::ResidentYear {
+                year: y,
+                start: dec(start),
+                rate: Used { value: rate, provenance: Some(rate_prov) },
+                interest: dec(interest),
+                own: dec(own),
+                gov: dec(gov),
+                tiers,
+                employee_months: k_used,
+                end: dec(balance),
+            });
+        }
         let (Some(o), Some(g)) = (own_paid.checked_add(own), gov_paid.checked_add(gov)) else { return Ok(None) };
         (own_paid, gov_paid) = (o, g);
         if own != 0 {
@@ -151,7 +162,7 @@ fn accrue_units(
 }
 
 /// [`accrue`] on decimals: any scale, up to the balance limit.
-fn accrue_decimal(
+fn accrue_decimal<const T: bool>(
     env: &mut Env,
     start_balance: Decimal,
     as_of: Month,
@@ -166,7 +177,7 @@ fn accrue_decimal(
     let twelve = Decimal::from(12);
     for y in as_of.year()..pension.year() {
         let rate = env.resident_rate(y);
-        let rate_used = env.used(rate);
+        let rate_prov = env.last;
         let start = acc.balance;
         let interest = money.mul(acc.balance, rate);
         acc.balance += interest;
@@ -188,7 +199,7 @@ fn accrue_decimal(
             acc.balance += own + gov;
             let k = employee_months(y).clamp(0, 12);
             k_used = k;
-            if env.tracing() {
+            if T {
                 tiers = env.params_tiers(sp.region, year_end);
             }
             acc.twelfths += 12 - k;
@@ -196,17 +207,19 @@ fn accrue_decimal(
                 acc.refunds += money.apply(own * Decimal::from(k) / twelve);
             }
         }
-        env.note(|| Event::ResidentYear {
-            year: y,
-            start,
-            rate: rate_used,
-            interest,
-            own,
-            gov,
-            tiers,
-            employee_months: k_used,
-            end: acc.balance,
-        });
+        if T {
+            env.note(|| Event::ResidentYear {
+                year: y,
+                start,
+                rate: Used { value: rate, provenance: Some(rate_prov) },
+                interest,
+                own,
+                gov,
+                tiers,
+                employee_months: k_used,
+                end: acc.balance,
+            });
+        }
         acc.own_paid += own;
         acc.gov_paid += gov;
         if !own.is_zero() {
@@ -267,8 +280,8 @@ mod tests {
             let pension = Month::january(y0 + years);
             let start = Decimal::new(balance, balance_scale);
             let months = |y: i32| (y * 7 + overlap) % 13;
-            let fast = accrue_units(&mut Env::new(&s, &ctx), start, s.as_of, pension, &spells, hardship, &months);
-            let slow = accrue_decimal(&mut Env::new(&s, &ctx), start, s.as_of, pension, &spells, hardship, &months);
+            let fast = accrue_units::<false>(&mut Env::new(&s, &ctx), start, s.as_of, pension, &spells, hardship, &months);
+            let slow = accrue_decimal::<false>(&mut Env::new(&s, &ctx), start, s.as_of, pension, &spells, hardship, &months);
             match (fast, slow) {
                 (Ok(Some(f)), Ok(d)) => {
                     prop_assert_eq!(f.balance, d.balance);

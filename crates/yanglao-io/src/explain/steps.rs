@@ -151,7 +151,7 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     }
                 }
                 if let Some((region, y, w)) = wages.iter().find(|(_, _, w)| w.provenance == Some(Provenance::Projected)) {
-                    inputs.push(cx.param(format!("W({y}) {region} …"), m2(w.value), *w, region, "avg_wage", When::Year(y - 1)));
+                    inputs.push(cx.param(format!("W({y}) {region} {}", cx.t("and later years", "及以后各年")), m2(w.value), *w, region, "avg_wage", When::Year(y - 1)));
                 }
                 for (y, r) in &rates {
                     if r.provenance != Some(Provenance::Projected) {
@@ -159,7 +159,7 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     }
                 }
                 if let Some((y, r)) = rates.iter().find(|(_, r)| r.provenance == Some(Provenance::Projected)) {
-                    inputs.push(cx.param(format!("r({y}) …"), rate(r.value), *r, "national", "crediting_rate", When::Year(*y)));
+                    inputs.push(cx.param(format!("r({y}) {}", cx.t("and later years", "及以后各年")), rate(r.value), *r, "national", "crediting_rate", When::Year(*y)));
                 }
                 out.push(Step {
                     rule: "C8–C11".into(),
@@ -371,8 +371,12 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                 };
                 out.push(Step {
                     rule: "C7".into(),
-                    document: format!("{DOC_38} 附件; {start}"),
-                    title: cx.t("Divisor (计发月数)", "计发月数"),
+                    document: format!(
+                        "{DOC_38} 附件; {} {}",
+                        cx.t("interpolated for pensions from", "插值适用于起领月份不早于"),
+                        cx.params.national.divisor_interpolate_from
+                    ),
+                    title: format!("{} ({start})", cx.t("Divisor (计发月数)", "计发月数")),
                     formula,
                     inputs,
                     rounding: cx.t("0.1, half away from zero", "0.1,四舍五入"),

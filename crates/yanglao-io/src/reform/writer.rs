@@ -17,6 +17,11 @@ pub struct ReformWriter {
 pub(super) type Values = Result<(Status, [i128; COLUMNS.len()]), String>;
 
 impl ReformWriter {
+    /// The reform file's title.
+    pub fn title(&self) -> Option<String> {
+        self.reform.title.clone()
+    }
+
     /// Builds the contexts the attribution needs (n + 1 sequential, 2^n for Shapley).
     pub fn new(reform: Reform, attribution: Attribution, base: &Context) -> Result<ReformWriter, String> {
         let n = reform.patches.len();
