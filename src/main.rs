@@ -11,6 +11,7 @@ use yanglao::chart::{self, ChartKind, ChartRequest};
 use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
+use yanglao::io::sink::TextFormat;
 use yanglao::model::{self, Category, Context};
 use yanglao::params::{Assumptions, LifeTable, Month, Params};
 
@@ -218,6 +219,21 @@ enum KindArg {
     Fan,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    /// Comma-separated values.
+    Csv,
+    /// Tab-separated values (a field is quoted only when it holds a tab, a quote or a line break).
+    Tsv,
+}
+
+fn text_format(f: Option<FormatArg>) -> Option<TextFormat> {
+    f.map(|f| match f {
+        FormatArg::Csv => TextFormat::Csv,
+        FormatArg::Tsv => TextFormat::Tsv,
+    })
+}
+
 #[derive(Args)]
 struct GenArgs {
     /// Number of rows.
@@ -229,6 +245,10 @@ struct GenArgs {
     /// Output CSV (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
+    /// Text format (default: from the extension, .tsv tab-separated, else CSV; another
+    /// extension is refused unless this is given).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
 }
 
 #[derive(Args)]
@@ -296,6 +316,10 @@ struct RunArgs {
     /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
     #[arg(long)]
     excel: bool,
+    /// Text format of the results and --paths (default: from each name's extension, .tsv
+    /// tab-separated, .csv/.txt/none CSV; another extension is refused unless this is given).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
     /// Stop at the first error row (exit 2; a results file is left as it was, while standard
     /// output or a pipe has had the rows before it).
     #[arg(long)]
@@ -465,6 +489,9 @@ fn report(summary: &Summary, verb: &str) {
         "yanglao: {verb} {} rows: {} ok, {} ineligible, {} error in {:.2} s ({:.0} rows/s)",
         summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds, rate
     );
+    if let Some(first) = &summary.first_error {
+        eprintln!("yanglao: first error: {first}");
+    }
 }
 
 /// The largest `--batch-size`: four batches are held at once (read, computed, written), at
@@ -488,6 +515,9 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             a.output.display()
         );
     }
+    if let Some(dir) = &a.charts {
+        yanglao::chart::check_dir(dir, &[Some(&a.scenarios), Some(&a.output), a.paths.as_ref(), a.segments.as_ref()])?;
+    }
     let mut ctx = context(&a.common)?;
     ctx.trace = a.paths.is_some();
     let opts = RunOptions {
@@ -500,6 +530,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         encoding: encoding(a.common.encoding),
         strict: a.strict,
         floor: a.floor,
+        text_format: text_format(a.format),
     };
     let jobs = a.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
@@ -563,7 +594,8 @@ fn retire_age(a: RetireAgeArgs) -> Result<ExitCode> {
 }
 
 fn gen(a: GenArgs) -> Result<ExitCode> {
-    let mut w = yanglao::io::sink::Output::create(&a.output)?;
+    let format = TextFormat::for_output(&a.output, text_format(a.format), "-o")?;
+    let mut w = yanglao::io::sink::Output::create_as(&a.output, format)?;
     if let Err(e) = yanglao::io::gen::generate(a.n, a.seed, &mut w) {
         w.abandon();
         return Err(e).with_context(|| format!("{}", a.output.display()));
@@ -679,6 +711,7 @@ fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
         encoding: encoding(a.common.encoding),
         strict: false,
         floor: false,
+        text_format: None,
     };
     let seek = Seek { vary, target };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -693,5 +726,8 @@ fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
         "yanglao: sought {} rows: {} found, {} unreachable, {} error in {:.2} s",
         summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds
     );
+    if let Some(first) = &summary.first_error {
+        eprintln!("yanglao: first error: {first}");
+    }
     Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

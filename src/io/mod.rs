@@ -4,6 +4,7 @@
 pub mod cleanup;
 pub mod encoding;
 pub mod gen;
+pub mod lenient;
 pub mod pipeline;
 pub mod results;
 pub mod scenario;
