@@ -22,8 +22,19 @@ pub(crate) struct CsvSource {
 impl CsvSource {
     /// Open `path` and read its header.
     pub(crate) fn open(path: &Path) -> Result<Self, ChartError> {
-        let file = File::open(path).map_err(|e| ChartError::Read { path: path.to_path_buf(), source: e })?;
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineEnds::new(BufReader::new(file)));
+        let open = |delimiter: u8| -> Result<_, ChartError> {
+            let file = File::open(path).map_err(|e| ChartError::Read { path: path.to_path_buf(), source: e })?;
+            Ok(csv::ReaderBuilder::new()
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(LineEnds::new(BufReader::new(file))))
+        };
+        let mut reader = open(b',')?;
+        // Tab-separated results (`run --format tsv`, `-o out.tsv`): a header without commas
+        // but with tabs.
+        if reader.byte_headers().is_ok_and(|h| h.len() == 1 && h.as_slice().contains(&b'\t')) {
+            reader = open(b'\t')?;
+        }
         let headers = reader.headers().map_err(|e| ChartError::Csv { path: path.to_path_buf(), source: e })?;
         let mut columns = BTreeMap::new();
         for (i, h) in headers.iter().enumerate() {

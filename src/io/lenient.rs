@@ -201,8 +201,7 @@ pub fn region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
     // A file names its regions the same way row after row: the answers are kept per thread
     // (for the parameters they were found in).
     thread_local! {
-        static SEEN: std::cell::RefCell<(usize, std::collections::HashMap<String, Result<RegionId, Option<String>>>)> =
-            Default::default();
+        static SEEN: std::cell::RefCell<(usize, RegionMemo)> = Default::default();
     }
     let at = params as *const Params as usize;
     if let Some(hit) = SEEN.with_borrow(|(p, m)| if *p == at { m.get(text).cloned() } else { None }) {
@@ -218,6 +217,9 @@ pub fn region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
     });
     found
 }
+
+/// Region spellings already resolved: text → answer.
+type RegionMemo = std::collections::HashMap<String, Result<RegionId, Option<String>>>;
 
 fn resolve_region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
     let norm: String = text.split(['/', '／']).map(str::trim).collect::<Vec<_>>().join("/").to_ascii_lowercase();
