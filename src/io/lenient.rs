@@ -8,7 +8,7 @@
 //! the contract's spelling costs nothing more.
 
 use crate::model::{Category, Scheme, Shortfall};
-use crate::params::{Month, Params, RegionId};
+use crate::params::{Month, Params, RegionId, MAX_YEAR, MIN_YEAR};
 
 /// A month as spreadsheets write it, when the strict `YYYY-MM` did not match: year first,
 /// then the month, separated by `-` or `/` (`1981/05`, `1981-5`), or `1981年5月`; a day
@@ -50,7 +50,10 @@ pub fn month(text: &str) -> Option<(Month, bool)> {
         return None;
     }
     let mon: u32 = m.parse().ok()?;
-    let parsed = Month::parse(&format!("{year:04}-{mon:02}"))?;
+    if !(1..=12).contains(&mon) || !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        return None;
+    }
+    let parsed = Month::new(year, mon);
     if let Some(d) = day {
         let d: u32 = d.parse().ok()?;
         if d == 0 || d > days_in_month(year, mon) {
@@ -87,10 +90,13 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 
 /// The other spellings of a scheme: any case, or its Chinese name.
 pub fn scheme(v: &str) -> Option<Scheme> {
-    match v.to_ascii_lowercase().as_str() {
-        "employee" | "企业职工" | "职工" => Some(Scheme::Employee),
-        "flexible" | "灵活就业" | "灵活就业人员" => Some(Scheme::Flexible),
-        "resident" | "城乡居民" | "居民" => Some(Scheme::Resident),
+    match v {
+        "企业职工" | "职工" => Some(Scheme::Employee),
+        "灵活就业" | "灵活就业人员" => Some(Scheme::Flexible),
+        "城乡居民" | "居民" => Some(Scheme::Resident),
+        _ if v.eq_ignore_ascii_case("employee") => Some(Scheme::Employee),
+        _ if v.eq_ignore_ascii_case("flexible") => Some(Scheme::Flexible),
+        _ if v.eq_ignore_ascii_case("resident") => Some(Scheme::Resident),
         _ => None,
     }
 }
