@@ -202,8 +202,10 @@ fn province_key(name: &str) -> Option<&'static str> {
 /// A region key in another spelling (the exact key was looked up first): the key in any
 /// case or with spaces around `/`; Chinese names `山东/潍坊`, `山东省潍坊市`, `山东省`,
 /// `潍坊市`; a city alone (`潍坊`, `weifang`) when only one province of the parameters has
-/// it. Err says why (an ambiguous city, a province without parameters).
-pub fn region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
+/// it. A city the parameters do not have, in a province they have, falls back to the
+/// province (C27.8), said by `true`. Err says why (an ambiguous city, a province without
+/// parameters).
+pub fn region(params: &Params, text: &str) -> Result<(RegionId, bool), Option<String>> {
     // A file names its regions the same way row after row: the answers are kept per thread
     // (for the parameters they were found in).
     thread_local! {
@@ -225,12 +227,12 @@ pub fn region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
 }
 
 /// Region spellings already resolved: text → answer.
-type RegionMemo = std::collections::HashMap<String, Result<RegionId, Option<String>>>;
+type RegionMemo = std::collections::HashMap<String, Result<(RegionId, bool), Option<String>>>;
 
-fn resolve_region(params: &Params, text: &str) -> Result<RegionId, Option<String>> {
+fn resolve_region(params: &Params, text: &str) -> Result<(RegionId, bool), Option<String>> {
     let norm: String = text.split(['/', '／']).map(str::trim).collect::<Vec<_>>().join("/").to_ascii_lowercase();
-    if let Some(id) = params.region_id(&norm) {
-        return Ok(id);
+    if let Some(found) = params.resolve_region(&norm) {
+        return Ok(found);
     }
     let province = |p: &str| -> Result<RegionId, Option<String>> {
         let key = province_key(p).ok_or(None)?;
@@ -249,13 +251,17 @@ fn resolve_region(params: &Params, text: &str) -> Result<RegionId, Option<String
                 && (r.key.rsplit('/').next() == Some(lower.as_str()) || short_name(&r.name) == short)
         })
     };
+    // A city not in the parameters: its province (C27.8).
+    let city_or_province = |prov: RegionId, c: &str| Ok(city_in(prov, c).map_or((prov, true), |id| (id, false)));
     if let Some((p, c)) = norm.split_once('/') {
-        let prov = province(p)?;
-        return city_in(prov, c).ok_or(None);
+        if c.is_empty() || c.contains('/') {
+            return Err(None);
+        }
+        return city_or_province(province(p)?, c);
     }
     let one = text.trim();
     match province(one) {
-        Ok(id) => return Ok(id),
+        Ok(id) => return Ok((id, false)),
         Err(Some(why)) => return Err(Some(why)),
         Err(None) => {}
     }
@@ -263,8 +269,7 @@ fn resolve_region(params: &Params, text: &str) -> Result<RegionId, Option<String
     for (key, zh) in PROVINCES {
         for prefix in [zh, short_name(zh)] {
             if let Some(rest) = one.strip_prefix(prefix).filter(|r| !r.is_empty()) {
-                let prov = params.region_id(key).ok_or(None)?;
-                return city_in(prov, rest).ok_or(None);
+                return city_or_province(province(key)?, rest);
             }
         }
     }
@@ -278,7 +283,7 @@ fn resolve_region(params: &Params, text: &str) -> Result<RegionId, Option<String
         .filter_map(|prov| city_in(prov, one))
         .collect();
     match found.as_slice() {
-        [id] => Ok(*id),
+        [id] => Ok((*id, false)),
         [] => Err(None),
         many => {
             let keys: Vec<&str> = many.iter().map(|&id| params.region(id).key.as_str()).collect();

@@ -515,7 +515,7 @@ pub fn resolve_region(params: &Params, key: &str, column: &str) -> Result<(Regio
     if let Some(found) = params.resolve_region(key) {
         return Ok(found);
     }
-    lenient::region(params, key).map(|id| (id, false)).map_err(|why| unknown_region(params, key, column, why))
+    lenient::region(params, key).map_err(|why| unknown_region(params, key, column, why))
 }
 
 fn unknown_region(params: &Params, key: &str, column: &str, why: Option<String>) -> RowError {
@@ -540,7 +540,11 @@ pub fn region_id(params: &Params, key: &str, column: &str) -> Result<RegionId, R
     if let Some(id) = params.region_id(key) {
         return Ok(id);
     }
-    lenient::region(params, key).map_err(|why| unknown_region(params, key, column, why))
+    match lenient::region(params, key) {
+        Ok((id, false)) => Ok(id),
+        Ok((_, true)) => Err(unknown_region(params, key, column, None)),
+        Err(why) => Err(unknown_region(params, key, column, why)),
+    }
 }
 
 /// Columns of the segments file (contract §6).

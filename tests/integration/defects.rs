@@ -370,7 +370,8 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
          d,flexible,male,1981-02-30,shandong\n\
          dot,flexible,male,1981.05,shandong\n\
          p,flexible,male,1980-01,安徽\n\
-         x,flexible,male,1980-01,火星\n",
+         x,flexible,male,1980-01,火星\n\
+         yt,flexible,male,1980-01,山东省烟台市\n",
         &[],
     );
     assert_eq!(out.status.code(), Some(3));
@@ -380,6 +381,9 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
     assert!(msg("dot").contains("not a month"), "{}", msg("dot"));
     assert!(msg("p").contains("anhui has no parameters"), "{}", msg("p"));
     assert!(msg("x").contains("unknown region") && msg("x").contains("山东/潍坊"), "{}", msg("x"));
+    // A city without parameters in a province with them: the province (C27.8), as for
+    // shandong/yantai.
+    assert!(msg("yt").contains("the province shandong is used (C27.8)"), "{}", msg("yt"));
 }
 
 /// Defect 8 for the segments file: the same spellings in its scheme, region and months.
