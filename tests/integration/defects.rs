@@ -309,7 +309,7 @@ fn defect7_output_extension_must_name_a_format_written() {
 fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
     let dir = scratch("defect8");
     // (canonical, variants): columns scheme, category, birth, region, tier, hardship, shortfall.
-    let cases: [(&str, &[&str]); 6] = [
+    let cases: [(&str, &[&str]); 9] = [
         (
             "employee,male,1981-05,shandong/weifang,,false,extend",
             &[
@@ -331,6 +331,18 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
         ),
         ("resident,,1972-08,shandong/qingdao,1000,,", &["居民,,1972年08月,青岛市,1000,,"]),
         ("employee,male,1968-03,beijing,,,", &["企业职工,男,1968-03-31,北京市,,,"]),
+        (
+            "employee,male,1975-03,hubei/wuhan,,,",
+            &["企业职工,男,1975/3,武汉,,,", "employee,male,1975-03,湖北省武汉市,,,"],
+        ),
+        (
+            "flexible,female_worker,1980-06,guangxi,,,",
+            &["灵活就业,女工人,1980-6,广西壮族自治区,,,", "flexible,女工人,1980-06,广西,,,"],
+        ),
+        (
+            "employee,female_cadre,1979-09,liaoning/dalian,,,",
+            &["employee,女干部,1979年9月,辽宁/大连市,,,", "employee,女干部,1979-09,Liaoning/Dalian,,,"],
+        ),
     ];
     let mut text = String::from("id,scheme,category,birth,region,tier,hardship,shortfall\n");
     for (i, (canon, variants)) in cases.iter().enumerate() {
@@ -369,7 +381,7 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
          w,flexible,女,1980-01,shandong\n\
          d,flexible,male,1981-02-30,shandong\n\
          dot,flexible,male,1981.05,shandong\n\
-         p,flexible,male,1980-01,安徽\n\
+         p,flexible,male,1980-01,安徽省合肥市\n\
          x,flexible,male,1980-01,火星\n\
          yt,flexible,male,1980-01,山东省烟台市\n",
         &[],
@@ -379,7 +391,7 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
     assert!(msg("w").contains("ambiguous") && msg("w").contains("女干部"), "{}", msg("w"));
     assert!(msg("d").contains("not a month") && msg("d").contains("1981年5月"), "{}", msg("d"));
     assert!(msg("dot").contains("not a month"), "{}", msg("dot"));
-    assert!(msg("p").contains("anhui has no parameters"), "{}", msg("p"));
+    assert!(msg("p").contains("the province anhui is used (C27.8)"), "{}", msg("p"));
     assert!(msg("x").contains("unknown region") && msg("x").contains("山东/潍坊"), "{}", msg("x"));
     // A city without parameters in a province with them: the province (C27.8), as for
     // shandong/yantai.
