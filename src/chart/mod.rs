@@ -385,8 +385,8 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
     })
 }
 
-/// The kinds [`render_all`] may draw, by file stem.
-const STANDARD_KINDS: [&str; 4] = ["compare", "sensitivity", "path", "breakeven"];
+/// The kinds `run --charts` may draw ([`render_all`], and `reform` with `--reform`), by file stem.
+const STANDARD_KINDS: [&str; 5] = ["compare", "sensitivity", "path", "breakeven", "reform"];
 
 /// Refuses a `--charts` folder that cannot be used, before anything is computed: an
 /// existing file that is not a folder (the charts would fail after the run, with results
