@@ -4,6 +4,7 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 use yanglao::chart;
+use yanglao::io::sink::TextFormat;
 
 #[derive(Parser)]
 #[command(name = "yanglao", version, about = "Projects Chinese basic pensions (养老金) from scenario CSVs")]
@@ -209,6 +210,21 @@ pub enum KindArg {
     Fan,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    /// Comma-separated values.
+    Csv,
+    /// Tab-separated values (a field is quoted only when it holds a tab, a quote or a line break).
+    Tsv,
+}
+
+pub fn text_format(f: Option<FormatArg>) -> Option<TextFormat> {
+    f.map(|f| match f {
+        FormatArg::Csv => TextFormat::Csv,
+        FormatArg::Tsv => TextFormat::Tsv,
+    })
+}
+
 #[derive(Args)]
 pub struct GenArgs {
     /// Number of rows.
@@ -220,6 +236,10 @@ pub struct GenArgs {
     /// Output CSV (`-` for standard output).
     #[arg(short, long, value_name = "FILE")]
     pub output: PathBuf,
+    /// Text format (default: from the extension, .tsv tab-separated, else CSV; another
+    /// extension is refused unless this is given).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
 }
 
 #[derive(Args)]
@@ -287,6 +307,10 @@ pub struct RunArgs {
     /// Write UTF-8 with BOM and neutralise formula-like text for spreadsheets.
     #[arg(long)]
     pub excel: bool,
+    /// Text format of the results and --paths (default: from each name's extension, .tsv
+    /// tab-separated, .csv/.txt/none CSV; another extension is refused unless this is given).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Stop at the first error row (exit 2; a results file is left as it was, while standard
     /// output or a pipe has had the rows before it).
     #[arg(long)]

@@ -14,6 +14,7 @@ use yanglao::chart::{self, ChartKind, ChartRequest};
 use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, RunOptions, Summary};
 use yanglao::io::results::Format;
+use yanglao::io::sink::TextFormat;
 use yanglao::model::{self, Category, Context};
 use yanglao::params::{Assumptions, LifeTable, Month, National, Params};
 
@@ -123,6 +124,9 @@ fn report(summary: &Summary, verb: &str) {
         "yanglao: {verb} {} rows: {} ok, {} ineligible, {} error in {:.2} s ({:.0} rows/s)",
         summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds, rate
     );
+    if let Some(first) = &summary.first_error {
+        eprintln!("yanglao: first error: {first}");
+    }
 }
 
 /// The largest `--batch-size`: four batches are held at once (read, computed, written), at
@@ -146,6 +150,9 @@ fn run(a: RunArgs) -> Result<ExitCode> {
             a.output.display()
         );
     }
+    if let Some(dir) = &a.charts {
+        yanglao::chart::check_dir(dir, &[Some(&a.scenarios), Some(&a.output), a.paths.as_ref(), a.segments.as_ref()])?;
+    }
     let mut ctx = context(&a.common)?;
     ctx.trace = a.paths.is_some();
     let opts = RunOptions {
@@ -158,6 +165,7 @@ fn run(a: RunArgs) -> Result<ExitCode> {
         encoding: encoding(a.common.encoding),
         strict: a.strict,
         floor: a.floor,
+        text_format: text_format(a.format),
     };
     let jobs = a.jobs.unwrap_or(0);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().context("cannot start worker threads")?;
@@ -221,7 +229,8 @@ fn retire_age(a: RetireAgeArgs) -> Result<ExitCode> {
 }
 
 fn gen(a: GenArgs) -> Result<ExitCode> {
-    let mut w = yanglao::io::sink::Output::create(&a.output)?;
+    let format = TextFormat::for_output(&a.output, text_format(a.format), "-o")?;
+    let mut w = yanglao::io::sink::Output::create_as(&a.output, format)?;
     if let Err(e) = yanglao::io::gen::generate(a.n, a.seed, &mut w) {
         w.abandon();
         return Err(e).with_context(|| format!("{}", a.output.display()));
@@ -337,6 +346,7 @@ fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
         encoding: encoding(a.common.encoding),
         strict: false,
         floor: false,
+        text_format: None,
     };
     let seek = Seek { vary, target };
     let pool = rayon::ThreadPoolBuilder::new()
@@ -351,5 +361,8 @@ fn seek_cmd(a: SeekArgs) -> Result<ExitCode> {
         "yanglao: sought {} rows: {} found, {} unreachable, {} error in {:.2} s",
         summary.rows, summary.ok, summary.ineligible, summary.error, summary.seconds
     );
+    if let Some(first) = &summary.first_error {
+        eprintln!("yanglao: first error: {first}");
+    }
     Ok(if summary.error > 0 || !summary.unattached.is_empty() { ExitCode::from(3) } else { ExitCode::SUCCESS })
 }

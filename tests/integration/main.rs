@@ -7,6 +7,7 @@ mod chart;
 mod chart_cli;
 mod cli;
 mod common;
+mod defects;
 mod errors;
 mod explain;
 mod golden;

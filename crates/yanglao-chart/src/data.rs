@@ -1,6 +1,6 @@
 //! Reading results and paths CSVs by column name, one record at a time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -22,8 +22,19 @@ pub(crate) struct CsvSource {
 impl CsvSource {
     /// Open `path` and read its header.
     pub(crate) fn open(path: &Path) -> Result<Self, ChartError> {
-        let file = File::open(path).map_err(|e| ChartError::Read { path: path.to_path_buf(), source: e })?;
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(LineEnds::new(BufReader::new(file)));
+        let open = |delimiter: u8| -> Result<_, ChartError> {
+            let file = File::open(path).map_err(|e| ChartError::Read { path: path.to_path_buf(), source: e })?;
+            Ok(csv::ReaderBuilder::new()
+                .flexible(true)
+                .delimiter(delimiter)
+                .from_reader(LineEnds::new(BufReader::new(file))))
+        };
+        let mut reader = open(b',')?;
+        // Tab-separated results (`run --format tsv`, `-o out.tsv`): a header without commas
+        // but with tabs.
+        if reader.byte_headers().is_ok_and(|h| h.len() == 1 && h.as_slice().contains(&b'\t')) {
+            reader = open(b'\t')?;
+        }
         let headers = reader.headers().map_err(|e| ChartError::Csv { path: path.to_path_buf(), source: e })?;
         let mut columns = BTreeMap::new();
         for (i, h) in headers.iter().enumerate() {
@@ -126,6 +137,8 @@ pub(crate) struct ResultCols {
     pub(crate) status: Option<usize>,
     pub(crate) provenance: Option<usize>,
     pub(crate) message: Option<usize>,
+    /// `metrics_scope` (which own payments the metrics count), in results that have it.
+    pub(crate) scope: Option<usize>,
 }
 
 impl ResultCols {
@@ -137,6 +150,7 @@ impl ResultCols {
             status: src.col("status"),
             provenance: src.col("provenance"),
             message: src.col("message"),
+            scope: src.col("metrics_scope"),
         })
     }
 
@@ -208,12 +222,32 @@ fn provenance_rank(tag: &str) -> usize {
 pub(crate) struct Provenance {
     weakest: Option<(usize, String)>,
     assumptions: Vec<String>,
+    /// The `metrics_scope` values of the plotted rows.
+    scopes: BTreeSet<String>,
+    /// The chart shows break-even ages, IRRs or money's worth (or their paths): the footer
+    /// says which own payments they count.
+    pub(crate) shows_metrics: bool,
 }
+
+/// Whether a results column is one of the metrics that count own payments only from
+/// `as_of` (`metrics_scope`): break-even age, IRR, money's worth.
+pub(crate) fn is_scoped_metric(col: &str) -> bool {
+    matches!(col, "breakeven_age" | "irr" | "money_worth")
+}
+
+/// The scope results without a `metrics_scope` column have (the only one so far).
+const DEFAULT_SCOPE: &str = "from_as_of";
 
 /// At most this many assumption notes are listed in a footer.
 const MAX_ASSUMPTIONS: usize = 8;
 
 impl Provenance {
+    /// An empty record of a chart that shows break-even ages, IRRs or money's worth when
+    /// `shows_metrics` (its footer then says which own payments they count).
+    pub(crate) fn showing_metrics(shows_metrics: bool) -> Provenance {
+        Provenance { shows_metrics, ..Provenance::default() }
+    }
+
     /// Take note of one plotted row's `provenance` and `message` cells.
     pub(crate) fn add(&mut self, provenance: Option<&str>, message: Option<&str>) {
         if let Some(p) = provenance {
@@ -242,6 +276,29 @@ impl Provenance {
     /// Take note of the current row of a results file.
     pub(crate) fn add_row(&mut self, src: &CsvSource, cols: &ResultCols) {
         self.add(src.get(cols.provenance), src.get(cols.message));
+        self.add_scope(src.get(cols.scope));
+    }
+
+    /// Take note of one plotted row's `metrics_scope` (empty or absent: `from_as_of`).
+    pub(crate) fn add_scope(&mut self, scope: Option<&str>) {
+        let scope = scope.map(str::trim).filter(|s| !s.is_empty()).unwrap_or(DEFAULT_SCOPE);
+        if !self.scopes.contains(scope) {
+            self.scopes.insert(scope.to_string());
+        }
+    }
+
+    /// The footer line that says which own payments break-even, IRR and money's worth count.
+    pub(crate) fn scope_note(&self) -> String {
+        let mut scopes: Vec<&str> = self.scopes.iter().map(String::as_str).collect();
+        if scopes.is_empty() {
+            scopes.push(DEFAULT_SCOPE);
+        }
+        match scopes.as_slice() {
+            [DEFAULT_SCOPE] => "回本年龄、内部收益率和货币价值比只计 as_of 起的个人缴费，不含此前已缴部分\
+                                （metrics_scope=from_as_of）。"
+                .to_string(),
+            _ => format!("回本年龄、内部收益率和货币价值比所计个人缴费的范围：metrics_scope={}。", scopes.join("、")),
+        }
     }
 
     /// Footer lines: the data source, then the provenance and assumptions.
@@ -259,6 +316,9 @@ impl Provenance {
             None => {}
         }
         let mut lines = vec![first];
+        if self.shows_metrics {
+            lines.push(self.scope_note());
+        }
         if !self.assumptions.is_empty() {
             lines.push(format!("假设：{}", self.assumptions.join("；")));
         }
@@ -327,6 +387,18 @@ mod tests {
         assert_eq!(parse_number("x"), None);
         assert_eq!(age_zh("67y3m"), "67岁3个月");
         assert_eq!(age_zh("60y0m"), "60岁");
+    }
+
+    #[test]
+    fn the_metrics_scope_reaches_the_footer_of_charts_that_show_metrics() {
+        let mut p = Provenance::default();
+        p.add_scope(None);
+        assert_eq!(p.footer(&[Path::new("r.csv")]).len(), 1);
+        p.shows_metrics = true;
+        let f = p.footer(&[Path::new("r.csv")]);
+        assert!(f[1].contains("只计 as_of 起的个人缴费") && f[1].contains("metrics_scope=from_as_of"), "{f:?}");
+        p.add_scope(Some("career"));
+        assert!(p.footer(&[Path::new("r.csv")])[1].contains("metrics_scope=career、from_as_of"));
     }
 
     #[test]

@@ -7,8 +7,8 @@ use std::path::Path;
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::data::{
-    age_zh, column_title, group_value_title, parse_age, parse_decimal, parse_number, CsvSource, Provenance, ResultCols,
-    Skipped,
+    age_zh, column_title, group_value_title, is_scoped_metric, parse_age, parse_decimal, parse_number, CsvSource,
+    Provenance, ResultCols, Skipped,
 };
 use super::{ChartError, ChartRequest, YScale};
 
@@ -206,7 +206,8 @@ pub(crate) fn compare(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<
     let mut index: BTreeMap<String, usize> = BTreeMap::new();
     let mut dropped = 0usize;
     let mut skipped = Skipped::default();
-    let mut prov = Provenance::default();
+    // Bars grouped by a metric that counts own payments from as_of: the footer says so.
+    let mut prov = Provenance::showing_metrics(req.group.as_deref().is_some_and(is_scoped_metric));
     'rows: while src.next_record()? {
         let id = src.get(Some(cols.id)).unwrap_or("").to_string();
         if !wanted.is_empty() && !wanted.contains(id.as_str()) {
@@ -296,7 +297,7 @@ pub(crate) fn compare(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<
             ),
             None => format!(
                 "only the first {MAX_BARS} scenarios are drawn; {dropped} more left out \
-                 (use --group to aggregate or --ids to choose)"
+                 (use --group to aggregate or --id to choose)"
             ),
         });
     }
@@ -529,7 +530,9 @@ pub(crate) fn sensitivity(req: &ChartRequest, warnings: &mut Vec<String>) -> Res
     // Pass 2: the rows of the kept strips.
     let mut src = CsvSource::open(&req.results)?;
     let mut points: BTreeMap<usize, Vec<SensPoint>> = BTreeMap::new();
-    let mut prov = Provenance::default();
+    // A metric that counts own payments from as_of on the x axis or as the groups.
+    let shows_metrics = is_scoped_metric(vary) || req.group.as_deref().is_some_and(is_scoped_metric);
+    let mut prov = Provenance::showing_metrics(shows_metrics);
     let mut quiet = Skipped::default();
     let mut seen_in: BTreeMap<usize, usize> = BTreeMap::new();
     while src.next_record()? {
@@ -642,6 +645,7 @@ struct RowInfo {
     breakeven: Option<String>,
     provenance: Option<String>,
     message: Option<String>,
+    scope: Option<String>,
 }
 
 /// The scenarios a paths chart may draw, in order, with their results rows.
@@ -657,12 +661,19 @@ impl Chosen {
         self.info.get(id).map_or_else(|| id.to_string(), |i| i.label.clone())
     }
 
-    /// Footer for the scenarios actually drawn.
-    fn footer<'a>(&self, drawn: impl IntoIterator<Item = &'a String>, sources: &[&Path]) -> Vec<String> {
-        let mut prov = Provenance::default();
+    /// Footer for the scenarios actually drawn (`shows_metrics`: with the scope of the
+    /// break-even age, IRR and money's worth).
+    fn footer<'a>(
+        &self,
+        drawn: impl IntoIterator<Item = &'a String>,
+        sources: &[&Path],
+        shows_metrics: bool,
+    ) -> Vec<String> {
+        let mut prov = Provenance::showing_metrics(shows_metrics);
         for id in drawn {
             if let Some(i) = self.info.get(id) {
                 prov.add(i.provenance.as_deref(), i.message.as_deref());
+                prov.add_scope(i.scope.as_deref());
             }
         }
         prov.footer(sources)
@@ -709,6 +720,7 @@ fn choose(req: &ChartRequest, max: usize, what: &str, warnings: &mut Vec<String>
             breakeven: src.get(be_col).map(String::from),
             provenance: src.get(cols.provenance).map(String::from),
             message: src.get(cols.message).map(String::from),
+            scope: src.get(cols.scope).map(String::from),
         };
         chosen.info.insert(id, info);
     }
@@ -734,7 +746,7 @@ pub(crate) fn path(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Pre
     let chosen = choose(req, MAX_LINES, WHAT, warnings)?;
     if chosen.more > 0 {
         warnings.push(format!(
-            "only the first {MAX_LINES} scenarios are drawn; {} more left out (use --ids to choose)",
+            "only the first {MAX_LINES} scenarios are drawn; {} more left out (use --id to choose)",
             chosen.more
         ));
     }
@@ -793,7 +805,7 @@ pub(crate) fn path(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Pre
         x_desc: "年龄（岁）".into(),
         y_desc: "月养老金（元/月）".into(),
         plot: Plot::Lines(Lines { end_labels: true, log_y: req.y_scale == YScale::Log, ..Lines::new(series) }),
-        footer: chosen.footer(drawn, &[&req.results, paths]),
+        footer: chosen.footer(drawn, &[&req.results, paths], false),
         table: Table { header: ["id", "label", "age", "monthly_pension"].map(String::from).to_vec(), rows },
     })
 }
@@ -1085,7 +1097,8 @@ pub(crate) fn breakeven(req: &ChartRequest, warnings: &mut Vec<String>) -> Resul
             .find(|p| p.3 >= p.2 && p.3 > Decimal::ZERO)
             .map(|p| (p.0, format!("回本年龄：约{}岁（按路径）", p.1)))
     });
-    let mut footer = chosen.footer([&id], &[&req.results, paths]);
+    // The cumulative payments, and so the break-even age, count own payments from as_of.
+    let mut footer = chosen.footer([&id], &[&req.results, paths], true);
     let marker = match found {
         Some((x, label)) => Some(Marker { x, y: interpolate(&paid, x), label }),
         None => {

@@ -389,6 +389,42 @@ pub fn render(req: &ChartRequest) -> Result<ChartReport, ChartError> {
     })
 }
 
+/// The kinds `run --charts` may draw ([`render_all`], and `reform` with `--reform`), by file stem.
+const STANDARD_KINDS: [&str; 5] = ["compare", "sensitivity", "path", "breakeven", "reform"];
+
+/// Refuses a `--charts` folder that cannot be used, before anything is computed: an
+/// existing file that is not a folder (the charts would fail after the run, with results
+/// left behind), or a folder where a chart or its CSV would replace one of the run's own
+/// files (`files`: the inputs and outputs, e.g. `-o DIR/compare.csv`).
+pub fn check_dir(dir: &Path, files: &[Option<&PathBuf>]) -> Result<(), ChartError> {
+    let refuse =
+        |message: String| ChartError::Write { path: dir.to_path_buf(), source: std::io::Error::other(message) };
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(refuse(
+                "--charts names an existing file, not a folder; allowed: a folder (it is created if missing)".into(),
+            ))
+        }
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(refuse(format!("cannot be used ({e})"))),
+        _ => {}
+    }
+    for file in files.iter().flatten() {
+        for kind in STANDARD_KINDS {
+            for ext in ["png", "svg", "csv"] {
+                let chart = dir.join(format!("{kind}.{ext}"));
+                if same_file(&chart, file) || chart == **file {
+                    return Err(refuse(format!(
+                        "the {kind} chart would write {} over {}, a file of this run; allowed: another folder",
+                        chart.display(),
+                        file.display()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Draw the standard charts for `yanglao run … --charts DIR` into `dir` (created if missing):
 ///
 /// * `compare.png` — always;

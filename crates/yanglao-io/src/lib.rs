@@ -11,6 +11,7 @@ pub mod encoding;
 pub mod error;
 pub mod explain;
 pub mod gen;
+pub mod lenient;
 pub mod paths;
 pub mod pipeline;
 pub mod reform;

@@ -7,10 +7,11 @@
 use super::encoding::{record_line, Encoding, LineEnds, Utf8Reader};
 use super::results::{self, Echo, Format, Metrics};
 use super::scenario::{parse_scenario, parse_segment, Header, Row, SCENARIO_COLUMNS, SEGMENT_COLUMNS};
-use super::sink::Output;
+use super::sink::{Output, TextFormat};
 use super::spool::Rereadable;
 use crate::metrics;
 use crate::model::{project, Context, RowError, Status};
+use crate::params::Month;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::fs::File;
@@ -40,6 +41,9 @@ pub struct RunOptions {
     /// Benchmark floor: read and parse every row, then write the input record back
     /// instead of computing it.
     pub floor: bool,
+    /// `--format`: the text format of every output; None: each from its name's extension
+    /// (see [`TextFormat::for_output`]).
+    pub text_format: Option<TextFormat>,
 }
 
 /// Counts of a finished run.
@@ -57,6 +61,8 @@ pub struct Summary {
     pub warnings: Vec<String>,
     /// Problems that belong to no row (segments without a scenario); they make the exit 3.
     pub unattached: Vec<String>,
+    /// The message of the first error row (for the summary on stderr).
+    pub first_error: Option<String>,
     /// Seconds elapsed.
     pub seconds: f64,
 }
@@ -166,6 +172,38 @@ struct Produced {
     paths: String,
     status: Option<Status>,
     error: Option<String>,
+    /// The first date of the record whose day was dropped (said once per run).
+    note: Option<String>,
+}
+
+/// Takes note of one produced row in the summary: its status, the first error message and
+/// the first dropped day (a warning once per run, `dropped`).
+fn tally(
+    summary: &mut Summary,
+    dropped: &mut Option<String>,
+    status: Option<Status>,
+    error: Option<&str>,
+    note: Option<&str>,
+) {
+    summary.rows += 1;
+    match status {
+        Some(Status::Ok) => summary.ok += 1,
+        Some(Status::Ineligible) => summary.ineligible += 1,
+        None => {
+            summary.error += 1;
+            if summary.first_error.is_none() {
+                summary.first_error = error.map(str::to_string);
+            }
+        }
+    }
+    if dropped.is_none() {
+        *dropped = note.map(str::to_string);
+    }
+}
+
+/// The warning for a dropped day, said once per run.
+fn dropped_day_warning(note: &str) -> String {
+    format!("{note}: the day is dropped, months are read as YYYY-MM (said for the first such date only)")
 }
 
 /// Segment rows grouped by id, stream-merged with the scenarios. The file must be grouped
@@ -190,18 +228,24 @@ impl SegmentSource {
         let cols_of = |r: &mut CsvReader| -> Result<[Option<usize>; 7], FatalError> {
             let h = r.headers().map_err(|e| csv_err(path, e))?;
             let mut cols = [None; 7];
+            let mut unknown = Vec::new();
             for (i, name) in h.iter().enumerate() {
                 let name = name.trim_start_matches('\u{feff}').trim();
-                if let Some(k) = SEGMENT_COLUMNS.iter().position(|c| *c == name) {
-                    cols[k] = Some(i);
+                match SEGMENT_COLUMNS.iter().position(|c| *c == name) {
+                    Some(k) => cols[k] = Some(i),
+                    None => unknown.push(name.to_string()),
                 }
             }
             for (k, req) in SEGMENT_COLUMNS.iter().enumerate() {
                 if matches!(*req, "id" | "scheme" | "start" | "end") && cols[k].is_none() {
+                    let near = match unknown.iter().find(|u| super::lenient::closest(u, [*req]).is_some()) {
+                        Some(u) => format!(" (the header has '{u}': did you mean '{req}'?)"),
+                        None => String::new(),
+                    };
                     return Err(FatalError::Header {
                         path: path.display().to_string(),
                         message: format!(
-                            "missing required column '{req}' in the segments header; required: id, scheme, start, end"
+                            "missing required column '{req}' in the segments header{near}; required: id, scheme, start, end"
                         ),
                     });
                 }
@@ -443,8 +487,8 @@ impl Source {
             };
             FatalError::Header { path: input.display().to_string(), message: format!("{e} ({has})") }
         })?;
-        if !header.unknown.is_empty() {
-            summary.warnings.push(format!("ignoring unknown columns: {}", header.unknown.join(", ")));
+        if let Some(w) = header.unknown_warning() {
+            summary.warnings.push(w);
         }
         let segments = match segments {
             Some(p) => Some(SegmentSource::open(p, encoding)?),
@@ -508,9 +552,16 @@ impl Source {
 }
 
 /// Refuses outputs that cannot be right, before the inputs are read (the duplicate-id pass
-/// alone reads the whole file): both on standard output, the results and `--paths` in one
-/// file, or an output over an input (it would destroy the scenarios or segments).
-fn check_outputs(opts: &RunOptions) -> Result<(), FatalError> {
+/// alone reads the whole file): a name whose extension promises a format not written (see
+/// [`TextFormat::for_output`]), both on standard output, the results and `--paths` in one
+/// file, or an output over an input (it would destroy the scenarios or segments). Returns
+/// the formats of the results and the paths.
+pub fn check_outputs(opts: &RunOptions) -> Result<(TextFormat, TextFormat), FatalError> {
+    let results_format = TextFormat::for_output(&opts.output, opts.text_format, "-o")?;
+    let paths_format = match &opts.paths {
+        Some(p) => TextFormat::for_output(p, opts.text_format, "--paths")?,
+        None => TextFormat::Csv,
+    };
     let refuse = |path: &Path, message: String| FatalError::Io {
         path: path.display().to_string(),
         source: std::io::Error::other(message),
@@ -548,7 +599,7 @@ fn check_outputs(opts: &RunOptions) -> Result<(), FatalError> {
             }
         }
     }
-    Ok(())
+    Ok((results_format, paths_format))
 }
 
 /// Another kind of output row for the same pipeline (`seek`, `run --reform`): the rows are
@@ -573,12 +624,12 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
 pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>) -> Result<Summary, FatalError> {
     let started = Instant::now();
     let mut summary = Summary::default();
-    check_outputs(opts)?;
+    let (results_format, paths_format) = check_outputs(opts)?;
     let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
 
-    let mut out = Output::create(&opts.output)?;
+    let mut out = Output::create_as(&opts.output, results_format)?;
     let mut paths_out = match &opts.paths {
-        Some(p) => match Output::create(p) {
+        Some(p) => match Output::create_as(p, paths_format) {
             Ok(o) => Some(o),
             Err(e) => {
                 out.abandon();
@@ -587,6 +638,7 @@ pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>
         },
         None => None,
     };
+    let mut dropped: Option<String> = None;
     let result = (|| -> Result<(), FatalError> {
         if opts.format.excel {
             out.put("\u{feff}".as_bytes())?;
@@ -607,16 +659,9 @@ pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>
         };
         let mut write = |ready: &[Produced]| -> Result<(), FatalError> {
             for p in ready {
-                summary.rows += 1;
-                match p.status {
-                    Some(Status::Ok) => summary.ok += 1,
-                    Some(Status::Ineligible) => summary.ineligible += 1,
-                    None => {
-                        summary.error += 1;
-                        if opts.strict {
-                            return Err(FatalError::Strict(p.error.clone().unwrap_or_default()));
-                        }
-                    }
+                tally(&mut summary, &mut dropped, p.status, p.error.as_deref(), p.note.as_deref());
+                if p.status.is_none() && opts.strict {
+                    return Err(FatalError::Strict(p.error.clone().unwrap_or_default()));
                 }
                 out.put(p.csv.as_bytes())?;
                 if let Some(w) = paths_out.as_mut() {
@@ -664,6 +709,9 @@ pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>
         summary.unattached = source.finish()?;
         Ok(())
     });
+    if let Some(note) = dropped {
+        summary.warnings.push(dropped_day_warning(&note));
+    }
     if let Err(e) = result {
         out.abandon();
         if let Some(p) = paths_out {
@@ -701,8 +749,14 @@ struct Failure {
     column: Option<String>,
 }
 
-/// Record → validated scenario with its segments attached.
-fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::model::Scenario, Failure> {
+/// Record → validated scenario with its segments attached; `note` gets the first date of
+/// the record whose day was dropped (`line L, column C, value 'V'`).
+fn scenario_of(
+    item: &Item,
+    header: &Header,
+    ctx: &Context,
+    note: &mut Option<String>,
+) -> Result<crate::model::Scenario, Failure> {
     let line = item.line;
     let row = Row::new(header, &item.rec);
     if !row.is_utf8() {
@@ -735,8 +789,11 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
             RowError::new("id", id, "duplicate id (an earlier row has it)", "a unique key per row").message(line),
         ));
     }
-    let mut s = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of)
-        .map_err(|e| Failure { column: Some(e.column.clone()), ..fail(e.message(line)) })?;
+    let parsed = parse_scenario(&row, line, &ctx.params, ctx.assumptions.as_of);
+    if let Some((col, v)) = row.dropped_day() {
+        *note = Some(format!("line {line}, column {col}, value '{v}'"));
+    }
+    let mut s = parsed.map_err(|e| Failure { column: Some(e.column.clone()), ..fail(e.message(line)) })?;
     if let Some(e) = &item.segment_error {
         return Err(fail(
             RowError::new("id", &s.id, e.clone(), "segments grouped by id in scenario order").message(line),
@@ -746,8 +803,43 @@ fn scenario_of(item: &Item, header: &Header, ctx: &Context) -> Result<crate::mod
         let f: [Option<&str>; 7] = std::array::from_fn(|k| fields[k].as_deref());
         let seg = parse_segment(&f, *seg_line, &ctx.params, &s).map_err(|e| fail(e.message(line)))?;
         s.segments.push(seg);
+        if note.is_none() {
+            for (k, col) in [(3, "start"), (4, "end")] {
+                let v = f[k].unwrap_or("");
+                if Month::parse(v).is_none() && super::lenient::month(v).is_some_and(|(_, day)| day) {
+                    *note = Some(format!("segments file line {seg_line}, column {col}, value '{v}'"));
+                    break;
+                }
+            }
+        }
     }
     Ok(s)
+}
+
+/// The one per-row path of `run` and `check`: parse and validate the record, then project
+/// it. Every error a row can have (bad field, duplicate id, segments, the model's own
+/// refusals) comes out of here; `run` then adds the metrics and prints the numbers.
+fn evaluate(
+    item: &Item,
+    header: &Header,
+    ctx: &Context,
+    note: &mut Option<String>,
+) -> Result<(crate::model::Scenario, crate::model::Outcome), Failure> {
+    let s = scenario_of(item, header, ctx, note)?;
+    match project(&s, ctx) {
+        Ok(o) => Ok((s, o)),
+        Err(e) => Err(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
+    }
+}
+
+/// The message for a row whose computation panicked (a bug): the row gets it as its error.
+fn panic_message(item: &Item, cause: Box<dyn std::any::Any + Send>) -> String {
+    let why = cause
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| cause.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown".to_string());
+    format!("line {}: internal error while computing this row ({why}); please report it", item.line)
 }
 
 /// Parses, projects and formats one record into `out` (its buffers are reused).
@@ -763,6 +855,7 @@ fn process(
     out.csv.clear();
     out.paths.clear();
     out.error = None;
+    out.note = None;
     // Last line of defence: a panic in one row (a bug) becomes that row's error, never a
     // crash and never a lost row. Arithmetic on validated inputs is bounded or checked.
     let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| match writer {
@@ -770,12 +863,7 @@ fn process(
         None => process_row(item, header, ctx, fmt, want_paths, &mut *out),
     }));
     if let Err(cause) = done {
-        let why = cause
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| cause.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown".to_string());
-        let message = format!("line {}: internal error while computing this row ({why}); please report it", item.line);
+        let message = panic_message(item, cause);
         let id = item
             .rec
             .get(header.id_index())
@@ -796,7 +884,7 @@ fn process(
 
 /// [`process_row`] for another row writer.
 fn write_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, w: &dyn RowWriter, out: &mut Produced) {
-    match scenario_of(item, header, ctx) {
+    match scenario_of(item, header, ctx, &mut out.note) {
         Ok(s) => match w.row(&s, ctx, fmt, &mut out.csv) {
             Ok(status) => out.status = Some(status),
             Err(message) => {
@@ -814,7 +902,8 @@ fn write_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, w: &dyn R
 
 /// The benchmark floor for one record: parse it, write the record itself back.
 fn echo(item: &Item, header: &Header, ctx: &Context, fmt: Format, out: &mut Produced) {
-    out.status = scenario_of(item, header, ctx).ok().map(|_| Status::Ok);
+    out.note = None;
+    out.status = scenario_of(item, header, ctx, &mut out.note).ok().map(|_| Status::Ok);
     out.error = None;
     out.paths.clear();
     let csv = &mut out.csv;
@@ -829,25 +918,20 @@ fn echo(item: &Item, header: &Header, ctx: &Context, fmt: Format, out: &mut Prod
 }
 
 fn process_row(item: &Item, header: &Header, ctx: &Context, fmt: Format, want_paths: bool, out: &mut Produced) {
-    let mut fail = |f: Failure| {
-        results::push_error(&mut out.csv, &f.id, &f.label, &f.message, fmt);
-        out.status = None;
-        out.error = Some(f.message);
-    };
-    let s = match scenario_of(item, header, ctx) {
-        Ok(s) => s,
-        Err(f) => return fail(f),
-    };
-    match project(&s, ctx) {
-        Ok(o) => {
-            push_result(&mut out.csv, &s, &o, ctx, fmt);
-            if want_paths {
-                super::paths::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
-            }
-            out.status = Some(o.status);
+    let (s, o) = match evaluate(item, header, ctx, &mut out.note) {
+        Ok(done) => done,
+        Err(f) => {
+            results::push_error(&mut out.csv, &f.id, &f.label, &f.message, fmt);
+            out.status = None;
+            out.error = Some(f.message);
+            return;
         }
-        Err(e) => fail(Failure { id: s.id.clone(), label: s.label.clone(), message: e.message(s.line), column: None }),
+    };
+    push_result(&mut out.csv, &s, &o, ctx, fmt);
+    if want_paths {
+        super::paths::push_paths_rows(&mut out.paths, &s, &o, ctx, fmt);
     }
+    out.status = Some(o.status);
 }
 
 /// Appends the results row of a computed scenario, metrics and echoes included, ending in
@@ -866,7 +950,11 @@ pub fn push_result(
     results::push_outcome(out, &s.id, &s.label, o, &m, echo, &ctx.params, fmt);
 }
 
-/// Validates a scenario file without computing: every problem, one line each.
+/// Validates a scenario file through the same per-row path as `run` ([`evaluate`]: parse,
+/// validate, project), without the metrics and without writing results: the rows `run`
+/// would make errors, each with `run`'s message first, then the row's other bad columns
+/// (each found by reading the row again with the bad fields before it cleared). The
+/// counts (ok, ineligible, error) and the exit code are `run`'s.
 pub fn check(
     input: &Path,
     segments: Option<&Path>,
@@ -878,29 +966,48 @@ pub fn check(
     let mut source = Source::open(input, segments, encoding, &mut summary)?;
     let mut problems = Vec::new();
     let mut item = Item::default();
+    let mut dropped = None;
     while source.next(&mut item)? {
-        summary.rows += 1;
-        let found = problems_of(&mut item, &source.header, ctx);
-        if found.is_empty() {
-            summary.ok += 1;
-        } else {
-            summary.error += 1;
-            problems.extend(found);
+        let mut note = None;
+        let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            evaluate(&item, &source.header, ctx, &mut note).map(|(_, o)| o.status)
+        }));
+        let status = match done {
+            Ok(Ok(status)) => Ok(status),
+            Ok(Err(f)) => Err((f.message, f.column.is_some())),
+            Err(cause) => Err((panic_message(&item, cause), false)),
+        };
+        match status {
+            Ok(status) => tally(&mut summary, &mut dropped, Some(status), None, note.as_deref()),
+            Err((message, at_column)) => {
+                tally(&mut summary, &mut dropped, None, Some(&message), note.as_deref());
+                problems.push(message);
+                if at_column {
+                    problems.extend(other_problems(&mut item, &source.header, ctx));
+                }
+            }
         }
+    }
+    if let Some(note) = dropped {
+        summary.warnings.push(dropped_day_warning(&note));
     }
     summary.unattached = source.finish()?;
     summary.seconds = started.elapsed().as_secs_f64();
     Ok((summary, problems))
 }
 
-/// Every problem of one record (no projection): after each field error the field is
-/// cleared (required ones get a neutral stand-in) and the record read again, so one bad
-/// row lists all its bad columns.
-fn problems_of(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
+/// The other bad columns of a record whose first problem was a field (the one `run`
+/// reports, already said): that field is cleared (a required one gets a neutral stand-in)
+/// and the record read again, and so on, so that one bad row lists all its bad columns.
+/// Only the reading is repeated: a row with stand-ins is not projected.
+fn other_problems(item: &mut Item, header: &Header, ctx: &Context) -> Vec<String> {
     let mut out = Vec::new();
+    let mut first = true;
     for _ in 0..=SCENARIO_COLUMNS.len() {
-        let Err(f) = scenario_of(item, header, ctx) else { break };
-        out.push(f.message);
+        let Err(f) = scenario_of(item, header, ctx, &mut None) else { break };
+        if !std::mem::take(&mut first) {
+            out.push(f.message);
+        }
         let Some(col) = f.column.as_deref().and_then(|c| header.field_of(c)) else { break };
         // Required columns get a neutral stand-in so that the rest of the row is checked.
         let stand_in: &[u8] = match f.column.as_deref() {
@@ -940,7 +1047,7 @@ pub fn find_scenario(
     let want = id.trim().as_bytes();
     while source.next(&mut item)? {
         if item.rec.get(source.id_col).map(trim_bytes) == Some(want) {
-            let found = scenario_of(&item, &source.header, ctx).map_err(|f| f.message);
+            let found = scenario_of(&item, &source.header, ctx, &mut None).map_err(|f| f.message);
             return Ok((Some(found), summary.warnings));
         }
     }

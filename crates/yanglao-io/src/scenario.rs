@@ -1,6 +1,7 @@
 //! Scenario CSV rows → validated [`Scenario`]s (contract §6). Every problem becomes a
 //! [`RowError`] naming the column, the value and what is allowed.
 
+use super::lenient;
 use crate::model::{Category, RowError, Scenario, Scheme, Segment, Shortfall};
 use crate::params::{compare, Month, Params, RegionId};
 use rust_decimal::Decimal;
@@ -59,9 +60,10 @@ pub struct Header {
 /// A header that cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum HeaderError {
-    /// A required column is missing.
-    #[error("missing required column '{0}' in the header; required: id, scheme, birth")]
-    Missing(String),
+    /// A required column is missing (with the header's name that looks like a misspelling
+    /// of it, if one does).
+    #[error("missing required column '{0}' in the header{near}; required: id, scheme, birth", near = did_you_mean_header(.1, .0))]
+    Missing(String, Option<String>),
     /// A column appears twice.
     #[error("column '{0}' appears twice in the header")]
     Duplicate(String),
@@ -85,10 +87,32 @@ impl Header {
         for req in REQUIRED_COLUMNS {
             let k = SCENARIO_COLUMNS.iter().position(|c| c == req).expect("required columns are columns");
             if pos[k].is_none() {
-                return Err(HeaderError::Missing(req.to_string()));
+                let near = unknown.iter().find(|u| lenient::closest(u, [*req]).is_some()).cloned();
+                return Err(HeaderError::Missing(req.to_string(), near));
             }
         }
         Ok(Header { pos, unknown, width })
+    }
+
+    /// The warning for the unknown columns, each with the contract column it looks like a
+    /// misspelling of (`birht (did you mean birth?)`); None when there are none.
+    pub fn unknown_warning(&self) -> Option<String> {
+        if self.unknown.is_empty() {
+            return None;
+        }
+        let named: Vec<String> = self
+            .unknown
+            .iter()
+            .map(|u| {
+                // Suggest only columns the header does not have already.
+                let free = SCENARIO_COLUMNS.iter().enumerate().filter(|(k, _)| self.pos[*k].is_none()).map(|(_, c)| *c);
+                match lenient::closest(u, free) {
+                    Some(c) => format!("{u} (did you mean {c}?)"),
+                    None => u.clone(),
+                }
+            })
+            .collect();
+        Some(format!("ignoring unknown columns: {}", named.join(", ")))
     }
 
     /// Field index of a scenario column in the file, if the header has it.
@@ -111,6 +135,13 @@ impl Header {
     }
 }
 
+fn did_you_mean_header(near: &Option<String>, column: &str) -> String {
+    match near {
+        Some(n) => format!(" (the header has '{n}': did you mean '{column}'?)"),
+        None => String::new(),
+    }
+}
+
 /// Largest number of characters accepted in a numeric field.
 const MAX_NUMBER_LEN: usize = 40;
 
@@ -120,6 +151,8 @@ pub struct Row<'r> {
     fields: &'r csv::ByteRecord,
     /// The whole record as text when it is valid UTF-8 (checked once, not per field).
     text: Option<&'r str>,
+    /// The first date whose day was dropped (`column`, value), for the run's warning.
+    dropped_day: std::cell::Cell<Option<(&'static str, &'r str)>>,
 }
 
 /// Index of a column name in [`SCENARIO_COLUMNS`] (compile-time names only; a match,
@@ -169,7 +202,7 @@ fn k(name: &str) -> usize {
 impl<'r> Row<'r> {
     /// Wraps a record.
     pub fn new(header: &'r Header, fields: &'r csv::ByteRecord) -> Row<'r> {
-        Row { header, fields, text: std::str::from_utf8(fields.as_slice()).ok() }
+        Row { header, fields, text: std::str::from_utf8(fields.as_slice()).ok(), dropped_day: Default::default() }
     }
 
     /// True when the whole record is valid UTF-8.
@@ -206,24 +239,37 @@ impl<'r> Row<'r> {
         Ok(Some(d))
     }
 
+    /// The first date of this row whose day was dropped: (column, value as written).
+    pub fn dropped_day(&self) -> Option<(&'static str, &'r str)> {
+        self.dropped_day.get()
+    }
+
     #[inline(always)]
-    fn month(&self, name: &str) -> Result<Option<Month>, RowError> {
+    fn month(&self, name: &'static str) -> Result<Option<Month>, RowError> {
         let Some(v) = self.get(name) else { return Ok(None) };
-        Month::parse(v)
-            .map(Some)
-            .ok_or_else(|| RowError::new(name, v, "not a month", "YYYY-MM with month 01–12 and year 1900–2200"))
+        if let Some(m) = Month::parse(v) {
+            return Ok(Some(m));
+        }
+        let (m, day) = lenient::month(v).ok_or_else(|| RowError::new(name, v, "not a month", MONTH_ALLOWED))?;
+        if day && self.dropped_day.get().is_none() {
+            self.dropped_day.set(Some((name, v)));
+        }
+        Ok(Some(m))
     }
 
     #[inline(always)]
     fn boolean(&self, name: &str) -> Result<bool, RowError> {
         match self.get(name) {
             None => Ok(false),
-            Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-            Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-            Some(v) => Err(RowError::new(name, v, "not a boolean", "true or false")),
+            Some(v) => lenient::boolean(v).ok_or_else(|| RowError::new(name, v, "not a boolean", BOOLEAN_ALLOWED)),
         }
     }
 }
+
+/// What `allowed` says for a month.
+pub const MONTH_ALLOWED: &str =
+    "YYYY-MM with month 01–12 and year 1900–2200 (also 1981/05, 1981-5, 1981年5月; a day, as in 1981-05-15, is dropped)";
+const BOOLEAN_ALLOWED: &str = "true or false (any case; or 是, 否)";
 
 /// A field of a record that is not all UTF-8, trimmed like [`trim_text`]; None when the
 /// field itself is not UTF-8.
@@ -291,8 +337,10 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         Some("employee") => Scheme::Employee,
         Some("flexible") => Scheme::Flexible,
         Some("resident") => Scheme::Resident,
-        Some(v) => return Err(RowError::new("scheme", v, "unknown scheme", "employee, flexible, resident")),
-        None => return Err(RowError::new("scheme", "", "missing", "employee, flexible, resident")),
+        Some(v) => {
+            lenient::scheme(v).ok_or_else(|| RowError::new("scheme", v, "unknown scheme", lenient::SCHEME_ALLOWED))?
+        }
+        None => return Err(RowError::new("scheme", "", "missing", lenient::SCHEME_ALLOWED)),
     };
     let region_key = row.get("region").unwrap_or(params.national.default_region.as_str());
     let mut notes = Vec::new();
@@ -315,7 +363,9 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         Some("male") => Some(Category::Male),
         Some("female_cadre") => Some(Category::FemaleCadre),
         Some("female_worker") => Some(Category::FemaleWorker),
-        Some(v) => return Err(RowError::new("category", v, "unknown category", "male, female_cadre, female_worker")),
+        Some(v) => {
+            Some(lenient::category(v).map_err(|why| RowError::new("category", v, why, lenient::CATEGORY_ALLOWED))?)
+        }
     };
     if category.is_none() && scheme != Scheme::Resident {
         return Err(RowError::new(
@@ -380,7 +430,8 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         None | Some("extend") => Shortfall::Extend,
         Some("resident") => Shortfall::Resident,
         Some("none") => Shortfall::None,
-        Some(v) => return Err(RowError::new("shortfall", v, "unknown policy", "extend, resident, none")),
+        Some(v) => lenient::shortfall(v)
+            .ok_or_else(|| RowError::new("shortfall", v, "unknown policy", "extend, resident, none (any case)"))?,
     };
     let death_age = match row.get("death_age") {
         None => None,
@@ -454,13 +505,24 @@ fn province_list(params: &Params) -> String {
 }
 
 /// Looks up a region for a row or segment (C27.8): an unknown city of a known province
-/// falls back to the province (`true`); an unknown province is an error listing the known
-/// regions.
+/// falls back to the province (`true`); then the other spellings of a region (see
+/// [`lenient::region`]: any case, Chinese names), with the same fallback; else an error
+/// listing the known regions.
 pub fn resolve_region(params: &Params, key: &str, column: &str) -> Result<(RegionId, bool), RowError> {
-    params.resolve_region(key).ok_or_else(|| {
-        let all: Vec<&str> = params.region_keys().collect();
-        RowError::new(column, key, "unknown region", all.join(", "))
-    })
+    if let Some(found) = params.resolve_region(key) {
+        return Ok(found);
+    }
+    lenient::region(params, key).map_err(|why| unknown_region(params, key, column, why))
+}
+
+fn unknown_region(params: &Params, key: &str, column: &str, why: Option<String>) -> RowError {
+    let all: Vec<&str> = params.region_keys().collect();
+    RowError::new(
+        column,
+        key,
+        why.unwrap_or_else(|| "unknown region".to_string()),
+        format!("{} (any case; or Chinese names: 山东/潍坊, 山东省, 潍坊市)", all.join(", ")),
+    )
 }
 
 /// The `message` note of a region that fell back to its province (C27.8).
@@ -468,12 +530,18 @@ pub fn fallback_note(params: &Params, key: &str, province: RegionId) -> String {
     format!("region {key} has no city parameters: the province {} is used (C27.8)", params.region(province).key)
 }
 
-/// Looks up a region key; the error lists the known regions.
+/// Looks up a region key exactly, then in its other spellings (see [`lenient::region`]);
+/// no fallback from a city to its province. The error lists the known regions.
+#[inline]
 pub fn region_id(params: &Params, key: &str, column: &str) -> Result<RegionId, RowError> {
-    params.region_id(key).ok_or_else(|| {
-        let all: Vec<&str> = params.region_keys().collect();
-        RowError::new(column, key, "unknown region", all.join(", "))
-    })
+    if let Some(id) = params.region_id(key) {
+        return Ok(id);
+    }
+    match lenient::region(params, key) {
+        Ok((id, false)) => Ok(id),
+        Ok((_, true)) => Err(unknown_region(params, key, column, None)),
+        Err(why) => Err(unknown_region(params, key, column, why)),
+    }
 }
 
 /// Columns of the segments file (contract §6).
@@ -493,22 +561,23 @@ pub fn parse_segment(
         Some("employee") => Scheme::Employee,
         Some("flexible") => Scheme::Flexible,
         Some("resident") => Scheme::Resident,
-        Some(v) => return Err(at("scheme", v, "unknown scheme".into(), "employee, flexible, resident")),
-        None => return Err(at("scheme", "", "missing".into(), "employee, flexible, resident")),
+        Some(v) => {
+            lenient::scheme(v).ok_or_else(|| at("scheme", v, "unknown scheme".into(), lenient::SCHEME_ALLOWED))?
+        }
+        None => return Err(at("scheme", "", "missing".into(), lenient::SCHEME_ALLOWED)),
     };
     let (region, note) = match fields[2] {
-        Some(r) => match params.resolve_region(r) {
-            Some((id, fallback)) => (id, fallback.then(|| fallback_note(params, r, id))),
-            None => {
-                let all: Vec<&str> = params.region_keys().collect();
-                return Err(at("region", r, "unknown region".into(), &all.join(", ")));
-            }
+        Some(r) => match resolve_region(params, r, "region") {
+            Ok((id, fallback)) => (id, fallback.then(|| fallback_note(params, r, id))),
+            Err(e) => return Err(at("region", r, e.why, &e.allowed)),
         },
         None => (row.region, None),
     };
     let month = |i: usize, col: &str| -> Result<Month, RowError> {
         let v = fields[i].ok_or_else(|| at(col, "", "missing".into(), "a month YYYY-MM"))?;
-        Month::parse(v).ok_or_else(|| at(col, v, "not a month".into(), "YYYY-MM with month 01–12 and year 1900–2200"))
+        Month::parse(v)
+            .or_else(|| lenient::month(v).map(|(m, _)| m))
+            .ok_or_else(|| at(col, v, "not a month".into(), MONTH_ALLOWED))
     };
     let start = month(3, "start")?;
     let end = month(4, "end")?;

@@ -7,12 +7,135 @@
 //! - `-` is standard output; a pipe, a terminal or another device is written in place, as
 //!   the rows come (there is nothing to rename). A run that fails there has already
 //!   written the rows before the failure.
+//! - The text format is CSV, or tab-separated text ([`TextFormat`]): `--format`, else the
+//!   name's extension (`.tsv` tab-separated; `.csv`, `.txt`, none or `-` CSV); any other
+//!   extension (`out.json`, `x.xlsx`) is refused without `--format`, before anything is
+//!   computed, rather than writing CSV under a name that promises something else.
 
 use super::cleanup;
 use super::error::FatalError;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+
+/// The text format of an output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextFormat {
+    /// Comma-separated values (RFC 4180 quoting).
+    #[default]
+    Csv,
+    /// Tab-separated: the same rows with tabs between the fields; a field is quoted (CSV
+    /// style, quotes doubled) only when it holds a tab, a quote or a line break.
+    Tsv,
+}
+
+impl TextFormat {
+    /// The format for `path`: `forced` (`--format`) if given, else from the extension.
+    /// `flag` names the option in the message (`-o`, `--paths`).
+    pub fn for_output(path: &Path, forced: Option<TextFormat>, flag: &str) -> Result<TextFormat, FatalError> {
+        if let Some(f) = forced {
+            return Ok(f);
+        }
+        if path.as_os_str() == "-" {
+            return Ok(TextFormat::Csv);
+        }
+        let Some(ext) = path.extension() else { return Ok(TextFormat::Csv) };
+        let ext = ext.to_string_lossy().to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" | "txt" => Ok(TextFormat::Csv),
+            "tsv" => Ok(TextFormat::Tsv),
+            other => {
+                let hint = match other {
+                    "xlsx" | "xls" | "xlsm" | "ods" | "et" => {
+                        " (it writes text, not workbooks: write .csv and open that in Excel or WPS)"
+                    }
+                    _ => "",
+                };
+                Err(FatalError::Io {
+                    path: path.display().to_string(),
+                    source: std::io::Error::other(format!(
+                        "{flag}: yanglao does not write .{other} files{hint}; allowed: a name ending in .csv, .tsv \
+                         or .txt, or --format csv|tsv to write that format under this name"
+                    )),
+                })
+            }
+        }
+    }
+}
+
+/// Rewrites CSV text (as this program writes it) as tab-separated text, across chunk
+/// boundaries: each field is collected, then written bare, or quoted when it holds a tab,
+/// a quote or a line break.
+#[derive(Default)]
+struct Tabs {
+    field: Vec<u8>,
+    in_quotes: bool,
+    quote_seen: bool,
+    out: Vec<u8>,
+}
+
+impl Tabs {
+    fn feed(&mut self, bytes: &[u8]) {
+        self.out.clear();
+        for &b in bytes {
+            if self.in_quotes {
+                if self.quote_seen {
+                    self.quote_seen = false;
+                    if b == b'"' {
+                        self.field.push(b'"');
+                        continue;
+                    }
+                    self.in_quotes = false;
+                } else if b == b'"' {
+                    self.quote_seen = true;
+                    continue;
+                } else {
+                    self.field.push(b);
+                    continue;
+                }
+            }
+            match b {
+                b'"' if self.field.is_empty() => self.in_quotes = true,
+                b',' => {
+                    self.end_field();
+                    self.out.push(b'\t');
+                }
+                b'\n' => {
+                    self.end_field();
+                    self.out.push(b'\n');
+                }
+                _ => self.field.push(b),
+            }
+        }
+    }
+
+    fn end_field(&mut self) {
+        if self.field.iter().any(|b| matches!(b, b'\t' | b'"' | b'\n' | b'\r')) {
+            self.out.push(b'"');
+            for &b in &self.field {
+                if b == b'"' {
+                    self.out.push(b'"');
+                }
+                self.out.push(b);
+            }
+            self.out.push(b'"');
+        } else {
+            self.out.extend_from_slice(&self.field);
+        }
+        self.field.clear();
+    }
+
+    /// What is left at the end (a last line without its line end).
+    fn finish(&mut self) -> &[u8] {
+        self.out.clear();
+        if !self.field.is_empty() || self.in_quotes {
+            self.in_quotes = false;
+            self.quote_seen = false;
+            self.end_field();
+        }
+        &self.out
+    }
+}
 
 /// An output being written.
 pub struct Output {
@@ -24,6 +147,8 @@ pub struct Output {
     /// The temporary file, removed if a signal ends the run; dropped after it is renamed
     /// or removed.
     _registered: Option<cleanup::Registered>,
+    /// Set for tab-separated output: the CSV written to it is rewritten.
+    tabs: Option<Box<Tabs>>,
 }
 
 /// Where `path` leads: Ok(Some(file to replace)) for a regular or a new file (links
@@ -113,7 +238,18 @@ impl Output {
             shown: path.to_path_buf(),
             replace,
             _registered: registered,
+            tabs: None,
         })
+    }
+
+    /// Opens `path` for writing in `format` (see [`Output::create`]); what is written to
+    /// it is CSV, rewritten as tab-separated text for [`TextFormat::Tsv`].
+    pub fn create_as(path: &Path, format: TextFormat) -> Result<Output, FatalError> {
+        let mut o = Output::create(path)?;
+        if format == TextFormat::Tsv {
+            o.tabs = Some(Box::default());
+        }
+        Ok(o)
     }
 
     /// The file that the output ends up in, when it is one (None for standard output, a
@@ -124,7 +260,14 @@ impl Output {
 
     /// Writes `bytes`; errors name the path as given.
     pub fn put(&mut self, bytes: &[u8]) -> Result<(), FatalError> {
-        self.writer.write_all(bytes).map_err(|source| {
+        let written = match self.tabs.as_mut() {
+            Some(t) => {
+                t.feed(bytes);
+                self.writer.write_all(&t.out)
+            }
+            None => self.writer.write_all(bytes),
+        };
+        written.map_err(|source| {
             let source = if source.kind() == std::io::ErrorKind::BrokenPipe {
                 std::io::Error::new(source.kind(), "the reader closed it before the last row (broken pipe)")
             } else {
@@ -137,7 +280,11 @@ impl Output {
     /// Flushes, then renames the temporary file into place.
     pub fn commit(mut self) -> Result<(), FatalError> {
         let shown = self.shown.display().to_string();
-        let flushed = self.writer.flush();
+        let rest = match self.tabs.as_mut() {
+            Some(t) => self.writer.write_all(t.finish()),
+            None => Ok(()),
+        };
+        let flushed = rest.and_then(|()| self.writer.flush());
         drop(self.writer);
         if let Err(source) = flushed {
             if let Some((tmp, _)) = &self.replace {
@@ -173,11 +320,18 @@ impl Output {
 /// For writers that take `std::io::Write` (errors then carry no path).
 impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.writer.write(buf)
+        self.write_all(buf)?;
+        Ok(buf.len())
     }
 
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        self.writer.write_all(buf)
+        match self.tabs.as_mut() {
+            Some(t) => {
+                t.feed(buf);
+                self.writer.write_all(&t.out)
+            }
+            None => self.writer.write_all(buf),
+        }
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -289,6 +443,40 @@ mod tests {
         let e = Output::create(&d).err().expect("a directory is no output file").to_string();
         assert!(e.contains("is a directory"), "{e}");
         let _ = std::fs::remove_dir_all(&d);
+    }
+
+    #[test]
+    fn csv_becomes_tab_separated() {
+        let mut t = Tabs::default();
+        let csv = "id,label,message\na,\"x, y\",\"said \"\"no\"\"\"\nb,\"two\nlines\",tab\there\n";
+        let mut out = Vec::new();
+        // Fed in every split, the result is the same.
+        for cut in 0..csv.len() {
+            out.clear();
+            t.feed(&csv.as_bytes()[..cut]);
+            out.extend_from_slice(&t.out);
+            t.feed(&csv.as_bytes()[cut..]);
+            out.extend_from_slice(&t.out);
+            out.extend_from_slice(t.finish());
+            assert_eq!(
+                String::from_utf8(out.clone()).unwrap(),
+                "id\tlabel\tmessage\na\tx, y\t\"said \"\"no\"\"\"\nb\t\"two\nlines\"\t\"tab\there\"\n",
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_extension_that_promises_another_format_is_refused() {
+        let f = |p: &str, forced| TextFormat::for_output(Path::new(p), forced, "-o").map_err(|e| e.to_string());
+        assert_eq!(f("out.csv", None), Ok(TextFormat::Csv));
+        assert_eq!(f("OUT.TSV", None), Ok(TextFormat::Tsv));
+        assert_eq!(f("out.txt", None), Ok(TextFormat::Csv));
+        assert_eq!(f("results", None), Ok(TextFormat::Csv));
+        assert_eq!(f("-", None), Ok(TextFormat::Csv));
+        assert!(f("out.json", None).unwrap_err().contains("does not write .json files"));
+        assert!(f("x.xlsx", None).unwrap_err().contains("not workbooks"));
+        assert_eq!(f("out.json", Some(TextFormat::Tsv)), Ok(TextFormat::Tsv));
     }
 
     #[test]
