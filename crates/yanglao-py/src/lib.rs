@@ -6,6 +6,8 @@
 //! formatting), so the numbers are the command line's, byte for byte. No Python object is
 //! made per row. The GIL is released while the pipeline runs.
 
+#![deny(unsafe_code)]
+
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
@@ -25,7 +27,8 @@ const MAX_JOBS: usize = 1024;
 /// between -0.5 and 1).
 fn rate(name: &str, v: Option<&str>) -> PyResult<Option<Decimal>> {
     let Some(v) = v else { return Ok(None) };
-    let d = yanglao::io::scenario::parse_decimal(v.trim()).map_err(|why| PyValueError::new_err(format!("{name}='{v}': {why}")))?;
+    let d = yanglao::io::scenario::parse_decimal(v.trim())
+        .map_err(|why| PyValueError::new_err(format!("{name}='{v}': {why}")))?;
     if d < Decimal::new(-5, 1) || d > Decimal::ONE {
         return Err(PyValueError::new_err(format!(
             "{name}='{v}': out of range; allowed a fraction between -0.5 and 1 (e.g. 0.04 for 4%)"
