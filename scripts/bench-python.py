@@ -20,6 +20,7 @@ each (cluster start not timed), with the duplicate-id pass; rows/s of the fastes
 from __future__ import annotations
 
 import os
+import resource
 import pathlib
 import statistics
 import subprocess
@@ -35,11 +36,20 @@ def sh(*args: str) -> None:
     subprocess.run(list(args), check=True, stderr=subprocess.DEVNULL)
 
 
+CPU: list[float] = []
+
+
 def timed(fn) -> float:
+    """Wall-clock seconds of fn(); its processor seconds (user + system, of this process
+    and of the processes it waited for) are appended to CPU."""
     os.sync()
+    r0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     fn()
-    return time.perf_counter() - t0
+    t = time.perf_counter() - t0
+    r1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append(sum(b.ru_utime - a.ru_utime + b.ru_stime - a.ru_stime for a, b in zip(r0, r1)))
+    return t
 
 
 def binding(rows: int, repeat: int, work: pathlib.Path) -> None:
@@ -63,13 +73,16 @@ def binding(rows: int, repeat: int, work: pathlib.Path) -> None:
     assert got.equals(want), "Python results differ from the command line's"
     print(f"{rows} rows: Python results identical to the command line's (every cell)")
 
-    cli_t, py_t = [], []
+    cli_t, py_t, cli_cpu, py_cpu = [], [], [], []
     for _ in range(repeat):
         cli_t.append(timed(lambda: sh(str(BIN), "run", str(src), "-o", str(out))))
+        cli_cpu.append(CPU[-1])
         py_t.append(timed(lambda: yanglao.run(df)))
+        py_cpu.append(CPU[-1])
     ratios = [p / c for p, c in zip(py_t, cli_t)]
-    print("command line:", " ".join(f"{t:.2f}" for t in cli_t), "s")
-    print("yanglao.run :", " ".join(f"{t:.2f}" for t in py_t), "s")
+    print("command line:", " ".join(f"{t:.2f}" for t in cli_t), "s; processor", " ".join(f"{t:.2f}" for t in cli_cpu), "s")
+    print("yanglao.run :", " ".join(f"{t:.2f}" for t in py_t), "s; processor", " ".join(f"{t:.2f}" for t in py_cpu), "s")
+    print(f"processor time ratio (least over least) {min(py_cpu) / min(cli_cpu):.2f}")
     print(
         f"fastest {min(cli_t):.2f} s vs {min(py_t):.2f} s: ratio {min(py_t) / min(cli_t):.2f}; "
         f"median of paired ratios {statistics.median(ratios):.2f}"
