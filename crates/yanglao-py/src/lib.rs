@@ -124,14 +124,7 @@ fn run_files<'py>(
     if jobs.is_some_and(|j| j > MAX_JOBS) {
         return Err(PyValueError::new_err(format!("jobs={}: allowed 0 (all cores) to {MAX_JOBS}", jobs.unwrap_or(0))));
     }
-    let encoding = match encoding {
-        "auto" => Encoding::Auto,
-        "utf8" => Encoding::Utf8,
-        "gb18030" => Encoding::Gb18030,
-        other => {
-            return Err(PyValueError::new_err(format!("encoding='{other}': allowed 'auto', 'utf8' or 'gb18030'")));
-        }
-    };
+    let encoding = encoding_of(encoding)?;
     let mut ctx =
         context(params, assumptions, as_of, wage_growth, account_rate, indexation, discount_rate, life_table)?;
     ctx.trace = paths.is_some();
@@ -172,6 +165,78 @@ fn run_files<'py>(
     Ok(d)
 }
 
+/// `yanglao explain SCENARIOS --id ID`: the derivation of one row, read as `run` reads it
+/// and projected with a trace, rendered as text, Markdown or JSON (as the command prints
+/// it). A missing id or a row in error raises ValueError with the command's message.
+#[pyfunction]
+#[pyo3(signature = (
+    input, id, *, segments=None, lang="zh", format="text", encoding="auto", params=None,
+    assumptions=None, as_of=None, wage_growth=None, account_rate=None, indexation=None,
+    discount_rate=None, life_table=None
+))]
+#[allow(clippy::too_many_arguments)]
+fn explain_file(
+    py: Python<'_>,
+    input: PathBuf,
+    id: &str,
+    segments: Option<PathBuf>,
+    lang: &str,
+    format: &str,
+    encoding: &str,
+    params: Option<PathBuf>,
+    assumptions: Option<PathBuf>,
+    as_of: Option<&str>,
+    wage_growth: Option<&str>,
+    account_rate: Option<&str>,
+    indexation: Option<&str>,
+    discount_rate: Option<&str>,
+    life_table: Option<PathBuf>,
+) -> PyResult<(String, Vec<String>)> {
+    use yanglao::explain::{self, ExplainFormat, Lang, Sources};
+    let lang = match lang {
+        "zh" => Lang::Zh,
+        "en" => Lang::En,
+        other => return Err(PyValueError::new_err(format!("lang='{other}': allowed 'zh' or 'en'"))),
+    };
+    let format = match format {
+        "text" => ExplainFormat::Text,
+        "markdown" => ExplainFormat::Markdown,
+        "json" => ExplainFormat::Json,
+        other => {
+            return Err(PyValueError::new_err(format!("format='{other}': allowed 'text', 'markdown' or 'json'")));
+        }
+    };
+    let encoding = encoding_of(encoding)?;
+    let sources = match &params {
+        Some(dir) => Sources::from_dir(dir).map_err(|e| PyValueError::new_err(e.to_string()))?,
+        None => Sources::builtin(),
+    };
+    let mut ctx =
+        context(params, assumptions, as_of, wage_growth, account_rate, indexation, discount_rate, life_table)?;
+    ctx.trace = true;
+    py.detach(|| -> Result<(String, Vec<String>), String> {
+        let (found, warnings) =
+            pipeline::find_scenario(&input, segments.as_deref(), &ctx, encoding, id).map_err(|e| e.to_string())?;
+        let s = match found {
+            None => return Err(format!("no row has id '{id}'")),
+            Some(Err(message)) => return Err(message),
+            Some(Ok(s)) => s,
+        };
+        let e = explain::explain(&s, &ctx, &sources, lang).map_err(|e| e.message(s.line))?;
+        Ok((explain::render(&e, format), warnings))
+    })
+    .map_err(PyValueError::new_err)
+}
+
+fn encoding_of(encoding: &str) -> PyResult<Encoding> {
+    match encoding {
+        "auto" => Ok(Encoding::Auto),
+        "utf8" => Ok(Encoding::Utf8),
+        "gb18030" => Ok(Encoding::Gb18030),
+        other => Err(PyValueError::new_err(format!("encoding='{other}': allowed 'auto', 'utf8' or 'gb18030'"))),
+    }
+}
+
 /// The results columns, in order (the header `yanglao run` writes).
 #[pyfunction]
 fn result_columns() -> Vec<&'static str> {
@@ -190,6 +255,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // removes its temporary files itself.
     yanglao::io::cleanup::leave_signals_alone();
     m.add_function(wrap_pyfunction!(run_files, m)?)?;
+    m.add_function(wrap_pyfunction!(explain_file, m)?)?;
     m.add_function(wrap_pyfunction!(result_columns, m)?)?;
     m.add_function(wrap_pyfunction!(paths_columns, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -168,3 +168,21 @@ def test_results_read_back_without_pandas_objects(scenarios):
     got = yanglao.run(pd.read_csv(scenarios, dtype=str, keep_default_na=False))
     assert got["pension_wealth"].array.__class__.__name__ == "ArrowExtensionArray"
     assert pacsv is not None
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "json"])
+def test_explain_is_the_command(fmt):
+    path = EXAMPLES / "employees.csv"
+    done = cli("explain", path, "--id", "flex-0.6-15y", "--format", fmt, "--lang", "en")
+    got = yanglao.explain(text_table(path), "flex-0.6-15y", format=fmt, lang="en")
+    if fmt == "json":
+        import json
+
+        assert got == json.loads(done.stdout)
+    else:
+        assert got == done.stdout
+
+
+def test_explain_unknown_id():
+    with pytest.raises(ValueError, match="no row has id 'nope'"):
+        yanglao.explain(text_table(EXAMPLES / "employees.csv"), "nope")

@@ -4,7 +4,8 @@
 ``yanglao run`` does on the same rows: the same columns in the same order and the same
 numbers (the rows go through the command line's own pipeline). ``table`` is a pandas or
 polars DataFrame or a pyarrow Table, and the results come back as the same kind.
-``yanglao.paths(...)`` gives the yearly paths (``--paths``). ``yanglao.dask.run`` maps the
+``yanglao.paths(...)`` gives the yearly paths (``--paths``), ``yanglao.explain(table, id)``
+the derivation of one row (``yanglao explain``). ``yanglao.dask.run`` maps the
 engine over the partitions of a Dask DataFrame. See docs/python.md.
 
 How: the table is written as CSV by Arrow's writer into a temporary file (in /dev/shm
@@ -35,7 +36,7 @@ import pyarrow.csv as pacsv
 
 from . import _native
 
-__all__ = ["run", "paths", "run_csv", "YanglaoWarning", "RESULT_COLUMNS", "PATHS_COLUMNS", "MONEY"]
+__all__ = ["run", "paths", "explain", "run_csv", "YanglaoWarning", "RESULT_COLUMNS", "PATHS_COLUMNS", "MONEY"]
 __version__ = _native.__version__
 
 #: Result columns in order (as ``yanglao run`` writes them).
@@ -260,6 +261,35 @@ def paths(table: Any, *, segments: Any = None, money: str = "decimal", **assumpt
     path, _summary, tmp = _run_native(table, segments, "paths", assumptions)
     with tmp:
         return _from_arrow(_read_csv(path, PATHS_COLUMNS, money), kind)
+
+
+def explain(
+    table: Any, id: str, *, segments: Any = None, lang: str = "zh", format: str = "text", **assumptions: Any
+) -> Any:
+    """``yanglao explain`` for the row of ``table`` whose id is ``id``: the derivation of
+    its pension step by step (rule and document, formula, inputs with provenance and
+    source, rounding, result). ``format``: ``"text"`` or ``"markdown"`` (a str, as the
+    command prints it) or ``"json"`` (the command's JSON, parsed: every value a string as
+    ``run`` prints it). ``lang``: ``"zh"`` or ``"en"``. Keywords as for :func:`run`
+    (without ``jobs``, ``batch_size``, ``strict``). A missing id or a row in error raises
+    ValueError with the command's message."""
+    import json
+
+    args = _assumption_args(assumptions)
+    for k in ("jobs", "batch_size", "strict"):
+        if k in args:
+            raise TypeError(f"explain takes no {k}")
+    with tempfile.TemporaryDirectory(prefix="yanglao-", dir=_scratch()) as d:
+        inp = os.path.join(d, "scenarios.csv")
+        _write_csv(table, inp)
+        seg = None
+        if segments is not None:
+            seg = os.path.join(d, "segments.csv")
+            _write_csv(segments, seg)
+        text, warns = _native.explain_file(inp, str(id), segments=seg, lang=lang, format=format, **args)
+    for w in warns:
+        warnings.warn(w, YanglaoWarning, stacklevel=2)
+    return json.loads(text) if format == "json" else text
 
 
 def run_csv(
