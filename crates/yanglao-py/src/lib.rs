@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use yanglao::io::encoding::Encoding;
 use yanglao::io::pipeline::{self, Part, RunOptions};
 use yanglao::io::results::{Format, RESULT_COLUMNS};
+use yanglao::io::sink::TextFormat;
 use yanglao::model::Context;
 use yanglao::params::{Assumptions, LifeTable, Month, Params};
 
@@ -138,6 +139,8 @@ fn run_files<'py>(
         encoding,
         strict,
         floor: false,
+        // CSV, whatever the temporary files are called: Arrow reads it back.
+        text_format: Some(TextFormat::Csv),
     };
     let part = Part { lines_before, earlier_ids };
     let summary = py
