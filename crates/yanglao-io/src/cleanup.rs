@@ -79,9 +79,23 @@ mod imp {
     }
 }
 
+/// Off: no signal handler is installed (see [`leave_signals_alone`]).
+static OFF: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// For a library inside another program (the Python package): installs no signal handler
+/// from then on, so that the host keeps its own (Python's Ctrl-C is KeyboardInterrupt).
+/// The host then removes what it gave the pipeline to write.
+pub fn leave_signals_alone() {
+    OFF.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
 /// Registers `path` for removal if a signal ends the run; None when it cannot be (not on
-/// Unix, or more temporary files than slots: the file is then only removed by the run).
+/// Unix, more temporary files than slots, or after [`leave_signals_alone`]: the file is
+/// then only removed by the run).
 pub fn register(path: &Path) -> Option<Registered> {
+    if OFF.load(std::sync::atomic::Ordering::SeqCst) {
+        return None;
+    }
     #[cfg(unix)]
     {
         imp::register(path).map(|slot| Registered { slot })

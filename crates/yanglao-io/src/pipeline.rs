@@ -377,6 +377,8 @@ struct Source {
     id_col: usize,
     ids: DuplicateIds,
     segments: Option<SegmentSource>,
+    /// Added to line numbers ([`Part`]).
+    lines_before: u64,
 }
 
 /// Exact duplicate-id detection in flat memory. A first pass over the ids fills a fixed
@@ -434,6 +436,15 @@ impl DuplicateIds {
             }
         }
         Ok(Some(DuplicateIds { suspects, seen: HashSet::new() }))
+    }
+
+    /// Marks an id as used by a row before this input ([`Part`]).
+    fn seen_before(&mut self, id: &[u8]) {
+        if !id.is_empty() {
+            let h = hash_id(id);
+            self.suspects.insert(h);
+            self.seen.insert(h);
+        }
     }
 
     /// True when this id appeared on an earlier row.
@@ -516,7 +527,7 @@ impl Source {
         if detected != Encoding::Utf8 && encoding == Encoding::Auto {
             summary.warnings.push(format!("input is not UTF-8; read as {}", detected.name()));
         }
-        Ok(Source { path: input.to_path_buf(), _file: file, reader, header, id_col, ids, segments })
+        Ok(Source { path: input.to_path_buf(), _file: file, reader, header, id_col, ids, segments, lines_before: 0 })
     }
 
     /// Reads the next record into `item` (line, duplicate flag, its segments); false at
@@ -525,7 +536,7 @@ impl Source {
         if !self.reader.read_byte_record(&mut item.rec).map_err(|e| csv_err(&self.path, e))? {
             return Ok(false);
         }
-        item.line = record_line(self.reader.position().line(), &item.rec);
+        item.line = record_line(self.reader.position().line(), &item.rec) + self.lines_before;
         let id = item.rec.get(self.id_col).map(trim_bytes).unwrap_or(b"");
         item.duplicate = self.ids.is_duplicate(id);
         item.segments.clear();
@@ -615,6 +626,18 @@ pub trait RowWriter: Sync {
     fn error(&self, id: &str, label: &str, message: &str, fmt: Format, out: &mut String);
 }
 
+/// Where an input's rows stand in a larger table that was cut into parts (the partitions
+/// of a Dask run, each written as a CSV with its own header): messages give the line the
+/// row has in the whole table, and an id that an earlier part already has makes the row a
+/// duplicate, as it would in one file.
+#[derive(Debug, Clone, Default)]
+pub struct Part {
+    /// Lines of the rows of the earlier parts (added to every row's line number).
+    pub lines_before: u64,
+    /// Ids of earlier parts that this part may repeat (only those need to be given).
+    pub earlier_ids: Vec<String>,
+}
+
 /// Runs the whole pipeline.
 pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
     run_with(opts, ctx, None)
@@ -622,10 +645,29 @@ pub fn run(opts: &RunOptions, ctx: &Context) -> Result<Summary, FatalError> {
 
 /// [`run`] with another row writer (`None`: the results rows of `run`).
 pub fn run_with(opts: &RunOptions, ctx: &Context, writer: Option<&dyn RowWriter>) -> Result<Summary, FatalError> {
+    run_part_with(opts, ctx, writer, &Part::default())
+}
+
+/// [`run`] on one part of a larger table ([`Part`]).
+pub fn run_part(opts: &RunOptions, ctx: &Context, part: &Part) -> Result<Summary, FatalError> {
+    run_part_with(opts, ctx, None, part)
+}
+
+/// [`run_with`] on one part of a larger table ([`Part`]).
+pub fn run_part_with(
+    opts: &RunOptions,
+    ctx: &Context,
+    writer: Option<&dyn RowWriter>,
+    part: &Part,
+) -> Result<Summary, FatalError> {
     let started = Instant::now();
     let mut summary = Summary::default();
     let (results_format, paths_format) = check_outputs(opts)?;
     let mut source = Source::open(&opts.input, opts.segments.as_deref(), opts.encoding, &mut summary)?;
+    source.lines_before = part.lines_before;
+    for id in &part.earlier_ids {
+        source.ids.seen_before(trim_bytes(id.as_bytes()));
+    }
 
     let mut out = Output::create_as(&opts.output, results_format)?;
     let mut paths_out = match &opts.paths {
