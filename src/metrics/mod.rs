@@ -116,24 +116,12 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     pension.push(o.total);
     let params = &ctx.params;
     let region = params.region(o.claim_region);
-    let province = params.region(region.province);
     let mut basic = o.resident_basic;
-    let last_step = [
-        params.national.resident_minimum.steps.last().map(|s| s.0.year()),
-        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
-        region.resident_city.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(0);
-    // After the last dated rule or step every year is plain indexation.
+    // After the last dated rule or step every year is plain indexation. A resident pension's
+    // dated January amounts come from the model (`resident_steps`, their provenance already
+    // in the row's); after them it grows.
     let last_rule = if o.scheme == Scheme::Resident {
-        if s.resident_basic.is_none() {
-            last_step
-        } else {
-            i32::MIN
-        }
+        o.retire.year() + o.resident_steps.len() as i32
     } else {
         let last = |v: &[crate::params::Adjustment]| v.last().map_or(i32::MIN, |a| a.year);
         last(&region.adjustments).max(last(&params.national.adjustments))
@@ -151,27 +139,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
             break;
         }
         let next = if o.scheme == Scheme::Resident {
-            let jan = Month::january(y);
-            basic = if s.resident_basic.is_none() && y <= last_step {
-                let mut v = |x: Option<crate::params::Sourced<Decimal>>| {
-                    x.map(|x| {
-                        provenance = provenance.max(x.provenance);
-                        x.value
-                    })
-                };
-                let nat = v(params.national.resident_minimum.at(jan)).unwrap_or(Decimal::ZERO);
-                let prov = v(province.resident_floor.as_ref().and_then(|f| f.at(jan)))
-                    .map_or(Decimal::ZERO, |f| (f - nat).max(Decimal::ZERO));
-                let city = if region.province == o.claim_region {
-                    Decimal::ZERO
-                } else {
-                    v(region.resident_city.as_ref().and_then(|c| c.at(jan))).unwrap_or(Decimal::ZERO)
-                };
-                (nat + prov + city).max(basic)
-            } else {
-                provenance = provenance.max(Provenance::Projected);
-                money.mul(basic, grow)
-            };
+            basic = o.resident_steps[(y - o.retire.year() - 1) as usize];
             basic + o.bonus + o.account
         } else {
             let rule = region
@@ -980,8 +948,14 @@ fn dec(x: f64, dp: u32) -> Option<Decimal> {
 
 /// Metrics of one computed row; empty (but for provenance) when it is not `ok`.
 pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
+    // Real terms (issue 13, defect 3): divided by (1 + wage_growth)^(months / 12), months
+    // from `as_of` to the pension month.
+    let g = to_f64(s.wage_growth.unwrap_or(ctx.assumptions.wage_growth));
+    let deflator = (1.0 + g).powf(f64::from(o.retire.since(s.as_of).max(0)) / 12.0);
+    let real = |x: f64| if deflator.is_finite() && deflator > 0.0 { dec(x / deflator, 2) } else { None };
+    let total_real = real(to_f64(o.total));
     if o.status != Status::Ok {
-        return Metrics { provenance: o.provenance, ..Metrics::default() };
+        return Metrics { provenance: o.provenance, total_real, ..Metrics::default() };
     }
     let life = lifetime(s, o, ctx);
     let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
@@ -1024,6 +998,8 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
         pension_wealth: dec(wealth, 2),
         money_worth: if accumulated > 0.0 { dec(wealth / accumulated, 4) } else { None },
         provenance: o.provenance.max(life.provenance),
+        total_real,
+        pension_wealth_real: dec(wealth, 2).and_then(|_| real(wealth)),
     }
 }
 

@@ -104,6 +104,11 @@ impl<'a> Env<'a> {
         Used { value: v, provenance: Some(self.last) }
     }
 
+    /// Yearly increase of pensions after the last dated rule: the row's, else the run's.
+    pub fn indexation(&self) -> Decimal {
+        self.row.indexation.unwrap_or(self.ctx.assumptions.indexation)
+    }
+
     /// Whether yearly traces are recorded.
     pub fn trace(&self) -> bool {
         self.ctx.trace
@@ -678,6 +683,7 @@ fn ineligible(
         trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
         payments: payments(Some(emp), res, retire),
         avg_wage_retirement: None,
+        resident_steps: Vec::new(),
     }
 }
 
@@ -1011,6 +1017,7 @@ fn employee_pension(
         trace: merge_traces(&emp.trace, res.as_ref().map(|r| r.trace.as_slice()).unwrap_or(&[])),
         payments: payments(Some(&emp), res.as_ref(), retire),
         avg_wage_retirement,
+        resident_steps: Vec::new(),
     })
 }
 
@@ -1171,54 +1178,29 @@ fn bridge_to_resident(
         trace,
         payments: paid,
         avg_wage_retirement: None,
+        resident_steps: Vec::new(),
     };
     if years < min {
         env.note(|| Event::Ineligible { years, min_years: min });
         out.notes.push(format!("{} resident years are short of the 15 required at 60 (C21)", fmt2(years)));
         return Ok(out);
     }
-    // C22 basic = national minimum + province + city amounts in force, or the override.
+    // C22 basic = national minimum + province + city amounts in force, projected past the
+    // last dated step, or the override.
     let region = params.region(claim_region);
-    let resident_basic = match s.resident_basic {
+    let (resident_basic, resident_steps) = match s.resident_basic {
         Some(b) => {
-            env.note(|| Event::ResidentBasic { national: None, floor: None, city: None, overridden: true, result: b });
-            b
-        }
-        None => {
-            let national_found = nat.resident_minimum.at(pension).map(|v| env.use_value(v));
-            let national_used = national_found.map(|v| env.used(v));
-            let national = national_found.unwrap_or(Decimal::ZERO);
-            let province = params.region(region.province).resident_floor.as_ref().and_then(|f| f.at(pension));
-            let mut floor_used = None;
-            let province = match province {
-                Some(f) => {
-                    let f = env.use_value(f);
-                    floor_used = Some(env.used(f));
-                    (f - national).max(Decimal::ZERO)
-                }
-                None => {
-                    env.provenance = env.provenance.max(Provenance::Assumed);
-                    Decimal::ZERO
-                }
-            };
-            let mut city_used = None;
-            let city = if region.province == claim_region {
-                Decimal::ZERO
-            } else {
-                let v = region.resident_city.as_ref().and_then(|c| c.at(pension)).map(|v| env.use_value(v));
-                city_used = v.map(|v| env.used(v));
-                v.unwrap_or(Decimal::ZERO)
-            };
-            let result = national + province + city;
             env.note(|| Event::ResidentBasic {
-                national: national_used,
-                floor: floor_used,
-                city: city_used,
-                overridden: false,
-                result,
+                national: None,
+                floor: None,
+                city: None,
+                overridden: true,
+                projection: None,
+                result: b,
             });
-            result
+            (b, Vec::new())
         }
+        None => resident_basic_path(env, claim_region, pension),
     };
     // 长缴多得: bonus per whole year beyond 15.
     let per_year = match s.bonus_per_year {
@@ -1255,6 +1237,7 @@ fn bridge_to_resident(
     out.divisor = Some(nat.resident_divisor);
     out.account = account;
     out.resident_basic = resident_basic;
+    out.resident_steps = resident_steps;
     out.bonus = bonus;
     out.total = resident_basic + bonus + account;
     env.note(|| Event::Total { result: out.total });
@@ -1278,6 +1261,85 @@ fn note_statutory(env: &mut Env, s: &Scenario, cat: Category, stat: &RetirementI
             min_years: stat.min_years,
         });
     }
+}
+
+/// The resident basic pension of a claim region (C22): national minimum + provincial floor
+/// above it + city amount.
+///
+/// Returns the amount for the pension month and the dated amounts in force each January
+/// after it, up to the year of the last dated step (each at least the year before's: a
+/// basic pension in payment is not cut). A pension month after the last dated step's year
+/// gets the latest dated amount raised by the row's `indexation` (else the assumption
+/// file's) once each January from the year after that step to the pension year, rounded
+/// to the fen each time, tagged `projected` (issue 13, defect 3: it was frozen at today's
+/// amount). The lifetime metrics take this path and raise it by the same `indexation`
+/// each January after it, so the amounts are computed once, here.
+fn resident_basic_path(env: &mut Env, claim_region: RegionId, pension: Month) -> (Decimal, Vec<Decimal>) {
+    let params = env.params();
+    let nat = &params.national;
+    let region = params.region(claim_region);
+    let province = params.region(region.province);
+    let city = if region.province == claim_region { None } else { region.resident_city.as_ref() };
+    let money = region.rounding.money;
+    // The amount in force at `m`, with the parameters used (for the trace).
+    type Parts = (Option<Used>, Option<Used>, Option<Used>);
+    let amount = |env: &mut Env, m: Month| -> (Decimal, Parts) {
+        let national = nat.resident_minimum.at(m).map(|v| env.use_value(v));
+        let national_used = national.map(|v| env.used(v));
+        let national = national.unwrap_or(Decimal::ZERO);
+        let (floor, floor_used) = match province.resident_floor.as_ref().and_then(|f| f.at(m)) {
+            Some(f) => {
+                let f = env.use_value(f);
+                ((f - national).max(Decimal::ZERO), Some(env.used(f)))
+            }
+            None => {
+                env.provenance = env.provenance.max(Provenance::Assumed);
+                (Decimal::ZERO, None)
+            }
+        };
+        let local = city.and_then(|c| c.at(m)).map(|v| env.use_value(v));
+        let local_used = local.map(|v| env.used(v));
+        (national + floor + local.unwrap_or(Decimal::ZERO), (national_used, floor_used, local_used))
+    };
+    let last_step = [
+        nat.resident_minimum.steps.last().map(|s| s.0),
+        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0),
+        city.and_then(|c| c.steps.last()).map(|s| s.0),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    let (result, steps, parts, projection) = match last_step {
+        Some(last) if pension.year() > last.year() => {
+            let indexation = env.indexation();
+            let grow = Decimal::ONE + indexation;
+            let (dated, parts) = amount(env, last);
+            let mut b = dated;
+            for _ in last.year()..pension.year() {
+                b = money.mul(b, grow);
+            }
+            env.provenance = env.provenance.max(Provenance::Projected);
+            let increases = pension.year() - last.year();
+            (b, Vec::new(), parts, Some(BasicProjection { from: last, dated, indexation, increases }))
+        }
+        Some(last) => {
+            let (at, parts) = amount(env, pension);
+            let mut steps = Vec::with_capacity((last.year() - pension.year()).max(0) as usize);
+            let mut b = at;
+            for y in pension.year() + 1..=last.year() {
+                b = amount(env, Month::january(y)).0.max(b);
+                steps.push(b);
+            }
+            (at, steps, parts, None)
+        }
+        None => {
+            let (at, parts) = amount(env, pension);
+            (at, Vec::new(), parts, None)
+        }
+    };
+    let (national, floor, city) = parts;
+    env.note(|| Event::ResidentBasic { national, floor, city, overridden: false, projection, result });
+    (result, steps)
 }
 
 /// Own payments in time: employee parts month by month, resident years at the year end,
