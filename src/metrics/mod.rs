@@ -116,6 +116,7 @@ fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     pension.push(o.total);
     let params = &ctx.params;
     let region = params.region(o.claim_region);
+    let province = params.region(region.province);
     let mut basic = o.resident_basic;
     // After the last dated rule or step every year is plain indexation. A resident pension's
     // dated January amounts come from the model (`resident_steps`, their provenance already

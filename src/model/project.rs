@@ -1267,8 +1267,8 @@ fn note_statutory(env: &mut Env, s: &Scenario, cat: Category, stat: &RetirementI
 /// above it + city amount.
 ///
 /// Returns the amount for the pension month and the dated amounts in force each January
-/// after it, up to the year of the last dated step — the latest step at which the sum
-/// changes — (each at least the year before's: a
+/// after it, up to the year of the last dated step — the latest step of any of the three
+/// series — (each at least the year before's: a
 /// basic pension in payment is not cut). A pension month after the last dated step's year
 /// gets the latest dated amount raised by the row's `indexation` (else the assumption
 /// file's) once each January from the year after that step to the pension year, rounded
@@ -1302,20 +1302,16 @@ fn resident_basic_path(env: &mut Env, claim_region: RegionId, pension: Month) ->
         let local_used = local.map(|v| env.used(v));
         (national + floor + local.unwrap_or(Decimal::ZERO), (national_used, floor_used, local_used))
     };
-    // The last dated step is the latest step month, of any of the three series, at which the
-    // amount changes: a step that leaves the sum as it was (a national rise below the
-    // provincial floor) does not date the amount, so it neither stops nor restarts the
-    // projection.
-    let raw = |m: Month| -> Decimal {
-        let national = nat.resident_minimum.at(m).map_or(Decimal::ZERO, |v| v.value);
-        let floor = province.resident_floor.as_ref().and_then(|f| f.at(m)).map_or(Decimal::ZERO, |f| f.value);
-        let local = city.and_then(|c| c.at(m)).map_or(Decimal::ZERO, |v| v.value);
-        national + (floor - national).max(Decimal::ZERO) + local
-    };
-    let series = [Some(&nat.resident_minimum), province.resident_floor.as_ref(), city];
-    let mut months: Vec<Month> = series.iter().flatten().flat_map(|s| s.steps.iter().map(|x| x.0)).collect();
-    months.sort_unstable();
-    let last_step = months.iter().rev().find(|&&m| raw(m) != raw(m.plus(-1))).or(months.last()).copied();
+    // The last dated step: the latest step of any of the three series. Values are in force
+    // until the next step of their series, so through that month the amount is dated.
+    let last_step = [
+        nat.resident_minimum.steps.last().map(|s| s.0),
+        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0),
+        city.and_then(|c| c.steps.last()).map(|s| s.0),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
     let (result, steps, parts, projection) = match last_step {
         Some(last) if pension.year() > last.year() => {
             let indexation = env.indexation();

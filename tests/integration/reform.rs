@@ -52,13 +52,17 @@ fn parts_sum(rows: &[HashMap<String, String>], names: &[&str]) {
 }
 
 /// The example reform: Shandong's floor +20 and Weifang's subsidies doubled from 2027
-/// (the national +20 changes nothing in Shandong, whose floor 228 is above 163 + 20).
+/// (the national +20 stays below Shandong's floor 228, but it dates the amount of 2027, below).
 /// Farmer at the 500 tier, pension 2032-05. Baseline: basic 228 (the last dated step, 2026)
 /// raised 2% each January to 2032 = 256.76 (C22 projected, issue 13 defect 3); total 330.93.
 /// Reform: the floor's new step 248 in 2027-01 is now the last dated amount, raised five
 /// times: 252.96, 258.02, 263.18, 268.44, 273.81 (+17.05); subsidy 60 → 120 in 2027–2031
 /// adds 60 a year credited at 3%: about 318.5 more at 60, so the account pension
-/// round(10,309.01 / 139, 2) = 74.17 becomes 76.46 (+2.29); delta 19.34.
+/// round(10,309.01 / 139, 2) = 74.17 becomes 76.46 (+2.29). The national +20 from 2027 stays
+/// below the floor (183 < 228) but dates 2027: with it alone the amount of 2027 is the
+/// floor in force, 228, raised five times to 251.73 (−5.03 against the projected baseline);
+/// applied first (sequential order), it is the −5.03, and the floor's +20 after it is
+/// 273.81 − 251.73 = +22.08; delta 17.05 + 2.29 = 19.34.
 #[test]
 fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
     let dir = scratch("reform-example");
@@ -71,8 +75,8 @@ fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
         ("330.93", "350.27", "19.34")
     );
     assert_eq!((f["delta_resident_basic"].as_str(), f["delta_account"].as_str()), ("17.05", "2.29"));
-    assert_eq!(f["delta_total_national_plus20"], "0.00");
-    assert_eq!(f["delta_total_shandong_floor_plus20"], "17.05");
+    assert_eq!(f["delta_total_national_plus20"], "-5.03");
+    assert_eq!(f["delta_total_shandong_floor_plus20"], "22.08");
     assert_eq!(f["delta_total_weifang_subsidy_x2"], "2.29");
     assert_eq!(f["reform_status"], "ok");
     // An employee pension is untouched.
