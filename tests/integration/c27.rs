@@ -261,8 +261,9 @@ fn c27_4_default_daijiao_is_the_series_else_the_lowest_tier() {
 }
 
 /// C27.8. `shandong/yantai` has no city file: the row is computed with Shandong's
-/// parameters and says so; its resident basic pension is Shandong's 228 (national 163 +
-/// province 65, no city amount), where Jinan adds its 10. An unknown province (`mars/x`)
+/// parameters and says so; its resident basic pension is Shandong's 228 in 2026 (national
+/// 163 + province 65, no city amount), 237.21 after two 2% increases to the claim year 2028
+/// (232.56, 237.2112), where Jinan's 238 (with its 10) becomes 242.76, 247.6152 → 247.62. An unknown province (`mars/x`)
 /// is the only region error. A segment's unknown city falls back the same way.
 /// Born 1968-05, 14 years, 500 tier 2026–2027, rate 0: balance 1000 + 2 × 60 = 1120.00.
 #[test]
@@ -279,14 +280,14 @@ fn c27_8_unknown_city_falls_back_to_the_province_with_a_note() {
     let y = by_id(&rows, "yantai");
     assert_eq!(
         cols(y, &["status", "claim_region", "balance", "resident_basic"]),
-        ["ok", "shandong", "1120.00", "228.00"]
+        ["ok", "shandong", "1120.00", "237.21"]
     );
     assert!(
         y["message"].contains("region shandong/yantai has no city parameters: the province shandong is used (C27.8)"),
         "{}",
         y["message"]
     );
-    assert_eq!(cols(by_id(&rows, "jinan"), &["status", "resident_basic"]), ["ok", "238.00"]);
+    assert_eq!(cols(by_id(&rows, "jinan"), &["status", "resident_basic"]), ["ok", "247.62"]);
     let m = by_id(&rows, "mars");
     assert_eq!(m["status"], "error");
     assert!(m["message"].contains("column region, value 'mars/x': unknown region"), "{}", m["message"]);
@@ -297,7 +298,8 @@ fn c27_8_unknown_city_falls_back_to_the_province_with_a_note() {
 
 /// C27.10. A Qingdao resident whose hukou is in Henan claims her resident pension in Henan:
 /// `claim_region` henan and Henan's basic pension, the national 163 alone (Henan has no
-/// provincial floor in the parameters), not Qingdao's 278. Tiers are still Qingdao's (the
+/// provincial floor in the parameters), 169.59 in the claim year 2028 after two 2% increases
+/// (166.26, 169.5852), not Qingdao's 278 (289.23). Tiers are still Qingdao's (the
 /// spell's region). An employee row whose career ends with flexible months reports its own
 /// scheme, `employee`, not the scheme of the last month.
 #[test]
@@ -311,9 +313,9 @@ fn c27_10_resident_claims_in_hukou_province_and_mixed_career_keeps_row_scheme() 
     let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let h = by_id(&rows, "qd_henan");
-    assert_eq!(cols(h, &["status", "claim_region", "resident_basic", "balance"]), ["ok", "henan", "163.00", "1120.00"]);
+    assert_eq!(cols(h, &["status", "claim_region", "resident_basic", "balance"]), ["ok", "henan", "169.59", "1120.00"]);
     assert!(h["message"].contains("resident pension claimed in the hukou province henan (C27.10)"), "{}", h["message"]);
-    assert_eq!(cols(by_id(&rows, "qd"), &["claim_region", "resident_basic"]), ["shandong/qingdao", "278.00"]);
+    assert_eq!(cols(by_id(&rows, "qd"), &["claim_region", "resident_basic"]), ["shandong/qingdao", "289.23"]);
     let m = by_id(&rows, "mixed");
     assert_eq!(cols(m, &["status", "scheme", "retire"]), ["ok", "employee", "2028-11"]);
 }
@@ -350,4 +352,72 @@ fn c27_11_empty_balance_and_default_index_are_said_in_message() {
     );
     let b = by_id(&rows, "b");
     assert_eq!(cols(b, &["balance", "avg_index", "message"]), ["2503.23", "0.8043", ""]);
+}
+
+/// Defect 3: the resident basic pension is projected to the claim year. A farmer born
+/// 1972-05 (pension 2032-05), 9 years, 5600 yuan, the 500 tier 2026–2031, `indexation` 0.03.
+/// Shandong's basic pension is dated to 2026 (228 = national 163 + province 65); each
+/// January 2027…2032 raises it by 3%, rounded to the fen: 234.84, 241.89 (241.8852),
+/// 249.15 (249.1467), 256.62 (256.6245), 264.32 (264.3186), 272.25 (272.2496). Account
+/// 10309.01 / 139 = 74.17 (3% a year: 6328.00, 7077.84, 7850.18, 8645.69, 9465.06,
+/// 10309.01); total 272.25 + 74.17 = 346.42. The lifetime metrics take this amount from the
+/// model and raise it the same way: the --paths pension of 2033 is round(272.25 × 1.03) =
+/// 280.42 plus 74.17 = 354.59. A man born 1966-05 claims in 2026-05, within the dated
+/// steps: 228.00, not projected.
+#[test]
+fn defect_3_resident_basic_projected_to_the_claim_year_by_indexation() {
+    let dir = scratch("defect_3");
+    let csv = "id,scheme,birth,tier,resident_years,resident_balance,indexation\n\
+               farmer,resident,1972-05,500,9,5600,0.03\n\
+               now,resident,1966-05,500,15,5600,0.03\n";
+    let (out, rows) = run_csv(&dir, csv, &["--paths", dir.join("paths.csv").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let f = by_id(&rows, "farmer");
+    assert_eq!(
+        cols(f, &["status", "retire", "balance", "resident_basic", "account", "total"]),
+        ["ok", "2032-05", "10309.01", "272.25", "74.17", "346.42"]
+    );
+    let paths = read_rows(&dir.join("paths.csv"));
+    let pension = |year: &str| {
+        paths.iter().find(|r| r["id"] == "farmer" && r["year"] == year).unwrap()["monthly_pension"].clone()
+    };
+    assert_eq!([pension("2032"), pension("2033")], ["346.42", "354.59"]);
+    assert_eq!(cols(by_id(&rows, "now"), &["retire", "resident_basic"]), ["2026-05", "228.00"]);
+}
+
+/// Defect 3 (real terms) and defect 4 (scope). The three columns follow `tier`. The farmer
+/// above: 76 months from `as_of` 2026-01 to 2032-05, wage growth 4%: deflator
+/// 1.04^(76/12) = 1.28196…; total_real = 346.42 / 1.28196 = 270.2248 → 270.22;
+/// pension_wealth_real = pension_wealth / the same deflator (to the fen). With
+/// `wage_growth` 0 the real amounts equal the nominal ones. `metrics_scope` is
+/// `from_as_of` on every computed row (ok and ineligible) and empty on an error row.
+#[test]
+fn defect_3_real_terms_columns_and_metrics_scope() {
+    let dir = scratch("defect_3_real");
+    let csv = "id,scheme,birth,tier,resident_years,resident_balance,indexation,wage_growth\n\
+               farmer,resident,1972-05,500,9,5600,0.03,\n\
+               flat,resident,1972-05,500,9,5600,0.03,0\n\
+               short,resident,1972-05,500,1,0,,\n\
+               bad,resident,1972-05,750,9,5600,,\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    let header = std::fs::read_to_string(dir.join("out.csv")).unwrap().lines().next().unwrap().to_string();
+    assert!(
+        header.ends_with(
+            ",message,replacement_rate,replacement_rate_avg,breakeven_age,irr,pension_wealth,money_worth,provenance,contribution_index,tier,total_real,pension_wealth_real,metrics_scope"
+        ),
+        "{header}"
+    );
+    let f = by_id(&rows, "farmer");
+    assert_eq!(cols(f, &["total", "total_real", "metrics_scope"]), ["346.42", "270.22", "from_as_of"]);
+    let wealth: f64 = f["pension_wealth"].parse().unwrap();
+    let real: f64 = f["pension_wealth_real"].parse().unwrap();
+    assert!((real - wealth / 1.04f64.powf(76.0 / 12.0)).abs() <= 0.01, "{wealth} {real}");
+    let flat = by_id(&rows, "flat");
+    assert_eq!(flat["total_real"], flat["total"]);
+    assert_eq!(flat["pension_wealth_real"], flat["pension_wealth"]);
+    let short = by_id(&rows, "short");
+    assert_eq!(cols(short, &["status", "total_real", "metrics_scope"]), ["ineligible", "0.00", "from_as_of"]);
+    let bad = by_id(&rows, "bad");
+    assert_eq!(cols(bad, &["status", "total_real", "pension_wealth_real", "metrics_scope"]), ["error", "", "", ""]);
 }

@@ -52,10 +52,17 @@ fn parts_sum(rows: &[HashMap<String, String>], names: &[&str]) {
 }
 
 /// The example reform: Shandong's floor +20 and Weifang's subsidies doubled from 2027
-/// (the national +20 changes nothing in Shandong, whose floor 228 is above 163 + 20).
-/// Farmer at the 500 tier: basic 228 → 248 (+20.00); subsidy 60 → 120 in 2027–2031
+/// (the national +20 stays below Shandong's floor 228, but it dates the amount of 2027, below).
+/// Farmer at the 500 tier, pension 2032-05. Baseline: basic 228 (the last dated step, 2026)
+/// raised 2% each January to 2032 = 256.76 (C22 projected, issue 13 defect 3); total 330.93.
+/// Reform: the floor's new step 248 in 2027-01 is now the last dated amount, raised five
+/// times: 252.96, 258.02, 263.18, 268.44, 273.81 (+17.05); subsidy 60 → 120 in 2027–2031
 /// adds 60 a year credited at 3%: about 318.5 more at 60, so the account pension
-/// round(10,309.01 / 139, 2) = 74.17 becomes 76.46 (+2.29); delta 22.29.
+/// round(10,309.01 / 139, 2) = 74.17 becomes 76.46 (+2.29). The national +20 from 2027 stays
+/// below the floor (183 < 228) but dates 2027: with it alone the amount of 2027 is the
+/// floor in force, 228, raised five times to 251.73 (−5.03 against the projected baseline);
+/// applied first (sequential order), it is the −5.03, and the floor's +20 after it is
+/// 273.81 − 251.73 = +22.08; delta 17.05 + 2.29 = 19.34.
 #[test]
 fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
     let dir = scratch("reform-example");
@@ -65,11 +72,11 @@ fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
     let f = by_id(&rows, "farmer-500");
     assert_eq!(
         (f["baseline_total"].as_str(), f["reform_total"].as_str(), f["delta_total"].as_str()),
-        ("302.17", "324.46", "22.29")
+        ("330.93", "350.27", "19.34")
     );
-    assert_eq!((f["delta_resident_basic"].as_str(), f["delta_account"].as_str()), ("20.00", "2.29"));
-    assert_eq!(f["delta_total_national_plus20"], "0.00");
-    assert_eq!(f["delta_total_shandong_floor_plus20"], "20.00");
+    assert_eq!((f["delta_resident_basic"].as_str(), f["delta_account"].as_str()), ("17.05", "2.29"));
+    assert_eq!(f["delta_total_national_plus20"], "-5.03");
+    assert_eq!(f["delta_total_shandong_floor_plus20"], "22.08");
     assert_eq!(f["delta_total_weifang_subsidy_x2"], "2.29");
     assert_eq!(f["reform_status"], "ok");
     // An employee pension is untouched.
@@ -99,7 +106,9 @@ fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
 /// both: 263.01 (+35.01; the floor no longer matters). Sequential: A 35.01, B 0.00.
 /// Shapley in fen × 2!: A = 3501 + (3501 − 2001) = 5001, B = 2001 + (3501 − 3501) = 2001;
 /// halves 2500.5 and 1000.5, floors 2500 and 1000, one fen left, equal remainders: to the
-/// earlier patch A. Parts 25.01 and 10.00, summing to 35.01.
+/// earlier patch A. Parts 25.01 and 10.00, summing to 35.01. Run with `--indexation 0`, so
+/// that the claim-year basic pension (2032) is the amount of the last dated step as it is
+/// (C22 projection with a zero increase), which keeps these amounts readable.
 #[test]
 fn shapley_attribution_splits_the_interaction_with_largest_remainders() {
     let dir = scratch("reform-shapley");
@@ -117,14 +126,14 @@ from = "2027-01"
 op = "add"
 value = "20.01"
 "#;
-    let (o, rows) = run_reform(&dir, reform, &[]);
+    let (o, rows) = run_reform(&dir, reform, &["--indexation", "0"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let f = by_id(&rows, "farmer-8000");
     assert_eq!(
         (f["delta_resident_basic"].as_str(), f["delta_total_a"].as_str(), f["delta_total_b"].as_str()),
         ("35.01", "35.01", "0.00")
     );
-    let (o, rows) = run_reform(&dir, reform, &["--attribution", "shapley"]);
+    let (o, rows) = run_reform(&dir, reform, &["--attribution", "shapley", "--indexation", "0"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let f = by_id(&rows, "farmer-8000");
     assert_eq!(
@@ -182,7 +191,7 @@ fn reform_chart_draws_deltas_by_group() {
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
     let table = read_rows(&dir.join("reform.csv"));
     assert_eq!(table.len(), rows.len());
-    assert_eq!(by_id(&table, "farmer-500")["delta_total"], "22.29");
+    assert_eq!(by_id(&table, "farmer-500")["delta_total"], "19.34");
     let grouped = dir.join("by-scheme.svg");
     let c = bin()
         .arg("chart")

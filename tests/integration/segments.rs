@@ -55,7 +55,8 @@ fn hand_computed_bridging_resident_to_employee() {
 /// (counts 0, refund 500); years 12 + 0 + 4 = 16 → bonus 2; born 1967-01, so 60 in 2027-01
 /// and the statutory month 2027-08 (delay 7): pension at max(60, R) = 2027-08, and 2026 is
 /// before the year of 60, so its resident contribution is made (C27.1);
-/// account round((2560 − 500 + 17463.04) / 139) = 140.45; basic 228.
+/// account round((2560 − 500 + 17463.04) / 139) = 140.45; basic 228 (2026) × 1.02 = 232.56
+/// in the claim year 2027 (defect 3).
 #[test]
 fn hand_computed_bridging_employee_to_resident() {
     let dir = scratch("bridge_e2r");
@@ -86,7 +87,7 @@ fn hand_computed_bridging_employee_to_resident() {
     assert_eq!(
         got,
         [
-            "ok", "resident", "2027-08", "139.0", "16.00", "15.0", "19523.04", "228.00", "2.00", "140.45", "370.45",
+            "ok", "resident", "2027-08", "139.0", "16.00", "15.0", "19523.04", "232.56", "2.00", "140.45", "375.01",
             "7963.04", "60.00"
         ]
     );

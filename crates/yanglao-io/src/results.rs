@@ -6,7 +6,8 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use std::fmt::Write;
 
 /// Result columns: the contract's, then the analyst metrics, then echoes of two inputs
-/// (the effective `contribution_index` and `tier`) for grouping charts.
+/// (the effective `contribution_index` and `tier`) for grouping charts, then the real-terms
+/// amounts and the scope of the lifetime metrics (issue 13, defects 3 and 4).
 pub const RESULT_COLUMNS: &[&str] = &[
     "id",
     "label",
@@ -40,7 +41,14 @@ pub const RESULT_COLUMNS: &[&str] = &[
     "provenance",
     "contribution_index",
     "tier",
+    "total_real",
+    "pension_wealth_real",
+    "metrics_scope",
 ];
+
+/// Value of `metrics_scope` on every computed row: the IRR, money's worth and break-even
+/// age count only the payments from `as_of` on.
+pub const METRICS_SCOPE: &str = "from_as_of";
 
 /// Analyst metrics appended after `message` (computed by the core's metrics stage).
 pub use crate::metrics::Metrics;
@@ -220,6 +228,14 @@ pub fn push_outcome(
     }
     push_metrics(out, m, m.provenance.max(o.provenance));
     push_echo(out, echo);
+    for v in [m.total_real, m.pension_wealth_real] {
+        out.push(',');
+        if let Some(v) = v {
+            push_fixed(out, v, 2);
+        }
+    }
+    out.push(',');
+    out.push_str(METRICS_SCOPE);
     out.push('\n');
 }
 
@@ -269,8 +285,8 @@ pub fn push_error(out: &mut String, id: &str, label: &str, message: &str, fmt: F
     }
     out.push(',');
     push_text(out, message, fmt);
-    // metrics (7) and echoes (2) empty.
-    for _ in 0..9 {
+    // metrics (7), echoes (2), real amounts (2) and scope empty.
+    for _ in 0..12 {
         out.push(',');
     }
     out.push('\n');

@@ -77,22 +77,11 @@ pub(super) fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
     let region = params.region(o.claim_region);
     let province = params.region(region.province);
     let mut basic = o.resident_basic;
-    let last_step = [
-        params.national.resident_minimum.steps.last().map(|s| s.0.year()),
-        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
-        region.resident_city.as_ref().and_then(|f| f.steps.last()).map(|s| s.0.year()),
-    ]
-    .into_iter()
-    .flatten()
-    .max()
-    .unwrap_or(0);
-    // After the last dated rule or step every year is plain indexation.
+    // After the last dated rule or step every year is plain indexation. A resident pension's
+    // dated January amounts come from the model (`resident_steps`, their provenance already
+    // in the row's); after them it grows.
     let last_rule = if o.scheme == Scheme::Resident {
-        if s.resident_basic.is_none() {
-            last_step
-        } else {
-            i32::MIN
-        }
+        o.retire.year() + o.resident_steps.len() as i32
     } else {
         let last = |v: &[crate::params::Adjustment]| v.last().map_or(i32::MIN, |a| a.year);
         last(&region.adjustments).max(last(&params.national.adjustments))
@@ -110,27 +99,7 @@ pub(super) fn lifetime(s: &Scenario, o: &Outcome, ctx: &Context) -> Lifetime {
             break;
         }
         let next = if o.scheme == Scheme::Resident {
-            let jan = Month::january(y);
-            basic = if s.resident_basic.is_none() && y <= last_step {
-                let mut v = |x: Option<crate::params::Sourced<Decimal>>| {
-                    x.map(|x| {
-                        provenance = provenance.max(x.provenance);
-                        x.value
-                    })
-                };
-                let nat = v(params.national.resident_minimum.at(jan)).unwrap_or(Decimal::ZERO);
-                let prov = v(province.resident_floor.as_ref().and_then(|f| f.at(jan)))
-                    .map_or(Decimal::ZERO, |f| (f - nat).max(Decimal::ZERO));
-                let city = if region.province == o.claim_region {
-                    Decimal::ZERO
-                } else {
-                    v(region.resident_city.as_ref().and_then(|c| c.at(jan))).unwrap_or(Decimal::ZERO)
-                };
-                (nat + prov + city).max(basic)
-            } else {
-                provenance = provenance.max(Provenance::Projected);
-                money.mul(basic, grow)
-            };
+            basic = o.resident_steps[(y - o.retire.year() - 1) as usize];
             basic + o.bonus + o.account
         } else {
             let rule = region

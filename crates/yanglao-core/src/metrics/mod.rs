@@ -67,6 +67,10 @@ pub struct Metrics {
     pub money_worth: Option<Decimal>,
     /// Weakest provenance of everything the row used, metrics included.
     pub provenance: Provenance,
+    /// `total` in `as_of` yuan: deflated by `wage_growth` from `as_of` to the pension month.
+    pub total_real: Option<Decimal>,
+    /// `pension_wealth` in `as_of` yuan, deflated the same way.
+    pub pension_wealth_real: Option<Decimal>,
 }
 
 /// One calendar year of a row's path (a `--paths` row; yanglao-io formats it).
@@ -98,8 +102,14 @@ fn dec(x: f64, dp: u32) -> Option<Decimal> {
 
 /// Metrics of one computed row; empty (but for provenance) when it is not `ok`.
 pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
+    // Real terms (issue 13, defect 3): divided by (1 + wage_growth)^(months / 12), months
+    // from `as_of` to the pension month.
+    let g = to_f64(s.wage_growth.unwrap_or(ctx.assumptions.wage_growth));
+    let deflator = (1.0 + g).powf(f64::from(o.retire.since(s.as_of).max(0)) / 12.0);
+    let real = |x: f64| if deflator.is_finite() && deflator > 0.0 { dec(x / deflator, 2) } else { None };
+    let total_real = real(to_f64(o.total));
     if o.status != Status::Ok {
-        return Metrics { provenance: o.provenance, ..Metrics::default() };
+        return Metrics { provenance: o.provenance, total_real, ..Metrics::default() };
     }
     let life = lifetime(s, o, ctx);
     let d = to_f64(s.discount_rate.unwrap_or(ctx.assumptions.discount_rate));
@@ -142,6 +152,8 @@ pub fn compute(s: &Scenario, o: &Outcome, ctx: &Context) -> Metrics {
         pension_wealth: dec(wealth, 2),
         money_worth: if accumulated > 0.0 { dec(wealth / accumulated, 4) } else { None },
         provenance: o.provenance.max(life.provenance),
+        total_real,
+        pension_wealth_real: dec(wealth, 2).and_then(|_| real(wealth)),
     }
 }
 

@@ -82,6 +82,11 @@ impl<'a> Env<'a> {
         Used { value: v, provenance: Some(self.last) }
     }
 
+    /// Yearly increase of pensions after the last dated rule: the row's, else the run's.
+    pub fn indexation(&self) -> Decimal {
+        self.row.indexation.unwrap_or(self.ctx.assumptions.indexation)
+    }
+
     /// Whether yearly traces are recorded.
     pub fn trace(&self) -> bool {
         self.ctx.trace

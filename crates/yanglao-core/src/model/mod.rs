@@ -17,7 +17,7 @@ mod trace;
 pub use builder::ScenarioBuilder;
 pub use project::{project, project_traced, Context};
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
-pub use trace::{Event, Trace, Used};
+pub use trace::{BasicProjection, Event, Trace, Used};
 
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;
@@ -281,6 +281,10 @@ pub struct Outcome {
     /// The claim region's average monthly wage in the retirement year (avg_wage of that
     /// year, i.e. W of the next), for the replacement rate against the average.
     pub avg_wage_retirement: Option<Decimal>,
+    /// Resident pensions: the dated basic pension in force each January after the pension
+    /// year, up to the last dated step (C22); later years grow by `indexation`. Empty for
+    /// employee pensions, overrides and pensions after the last step.
+    pub resident_steps: Vec<Decimal>,
 }
 
 /// Own payments of equal size in each month `first ..= last`.

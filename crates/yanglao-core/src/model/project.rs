@@ -233,6 +233,88 @@ fn note_statutory(env: &mut Env, s: &Scenario, cat: Category, stat: &RetirementI
     }
 }
 
+/// The resident basic pension of a claim region (C22): national minimum + provincial floor
+/// above it + city amount.
+///
+/// Returns the amount for the pension month and the dated amounts in force each January
+/// after it, up to the year of the last dated step — the latest step of any of the three
+/// series — (each at least the year before's: a
+/// basic pension in payment is not cut). A pension month after the last dated step's year
+/// gets the latest dated amount raised by the row's `indexation` (else the assumption
+/// file's) once each January from the year after that step to the pension year, rounded
+/// to the fen each time, tagged `projected` (issue 13, defect 3: it was frozen at today's
+/// amount). The lifetime metrics take this path and raise it by the same `indexation`
+/// each January after it, so the amounts are computed once, here.
+fn resident_basic_path(env: &mut Env, claim_region: RegionId, pension: Month) -> (Decimal, Vec<Decimal>) {
+    let params = env.params();
+    let nat = &params.national;
+    let region = params.region(claim_region);
+    let province = params.region(region.province);
+    let city = if region.province == claim_region { None } else { region.resident_city.as_ref() };
+    let money = region.rounding.money;
+    // The amount in force at `m`, with the parameters used (for the trace).
+    type Parts = (Option<Used>, Option<Used>, Option<Used>);
+    let amount = |env: &mut Env, m: Month| -> (Decimal, Parts) {
+        let national = nat.resident_minimum.at(m).map(|v| env.use_value(v));
+        let national_used = national.map(|v| env.used(v));
+        let national = national.unwrap_or(Decimal::ZERO);
+        let (floor, floor_used) = match province.resident_floor.as_ref().and_then(|f| f.at(m)) {
+            Some(f) => {
+                let f = env.use_value(f);
+                ((f - national).max(Decimal::ZERO), Some(env.used(f)))
+            }
+            None => {
+                env.provenance = env.provenance.max(Provenance::Assumed);
+                (Decimal::ZERO, None)
+            }
+        };
+        let local = city.and_then(|c| c.at(m)).map(|v| env.use_value(v));
+        let local_used = local.map(|v| env.used(v));
+        (national + floor + local.unwrap_or(Decimal::ZERO), (national_used, floor_used, local_used))
+    };
+    // The last dated step: the latest step of any of the three series. Values are in force
+    // until the next step of their series, so through that month the amount is dated.
+    let last_step = [
+        nat.resident_minimum.steps.last().map(|s| s.0),
+        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0),
+        city.and_then(|c| c.steps.last()).map(|s| s.0),
+    ]
+    .into_iter()
+    .flatten()
+    .max();
+    let (result, steps, parts, projection) = match last_step {
+        Some(last) if pension.year() > last.year() => {
+            let indexation = env.indexation();
+            let grow = Decimal::ONE + indexation;
+            let (dated, parts) = amount(env, last);
+            let mut b = dated;
+            for _ in last.year()..pension.year() {
+                b = money.mul(b, grow);
+            }
+            env.provenance = env.provenance.max(Provenance::Projected);
+            let increases = pension.year() - last.year();
+            (b, Vec::new(), parts, Some(BasicProjection { from: last, dated, indexation, increases }))
+        }
+        Some(last) => {
+            let (at, parts) = amount(env, pension);
+            let mut steps = Vec::with_capacity((last.year() - pension.year()).max(0) as usize);
+            let mut b = at;
+            for y in pension.year() + 1..=last.year() {
+                b = amount(env, Month::january(y)).0.max(b);
+                steps.push(b);
+            }
+            (at, steps, parts, None)
+        }
+        None => {
+            let (at, parts) = amount(env, pension);
+            (at, Vec::new(), parts, None)
+        }
+    };
+    let (national, floor, city) = parts;
+    env.note(|| Event::ResidentBasic { national, floor, city, overridden: false, projection, result });
+    (result, steps)
+}
+
 /// Own payments in time: employee parts month by month, resident years at the year end,
 /// refunds (negative) at the pension month.
 fn payments(emp: Option<&EmpAccrual>, res: Option<&ResAccrual>, pension: Month) -> Vec<Payment> {

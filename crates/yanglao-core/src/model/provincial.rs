@@ -184,10 +184,16 @@ pub(crate) fn provenance(rules: &EmployeeRules) -> Provenance {
 }
 
 /// The resident 长缴多得 of a province's rule for `years` resident years and the basic
-/// pension `basic` (C22 and its provincial kinds; 15 is the minimum).
-pub(crate) fn resident_bonus(kind: &BonusKind, years: Decimal, basic: Decimal, money: Round) -> Decimal {
-    let fifteen = Decimal::from(15);
-    let extra = (years - fifteen).floor().max(Decimal::ZERO);
+/// pension `basic` (C22 and its provincial kinds): years past `min_years`, the resident
+/// minimum (15, C21).
+pub(crate) fn resident_bonus(
+    kind: &BonusKind,
+    years: Decimal,
+    min_years: Decimal,
+    basic: Decimal,
+    money: Round,
+) -> Decimal {
+    let extra = (years - min_years).floor().max(Decimal::ZERO);
     match kind {
         BonusKind::PerYear(per_year) => money.apply(*per_year * extra),
         BonusKind::PercentOfBasic(pct) => money.apply(basic * *pct * extra),
@@ -250,13 +256,16 @@ mod tests {
         let d2 = |s: &str| d(s);
         // Hubei: 30 years = 15 × 1 + 10 × 2 + 5 × 3 = 50.
         let hubei = BonusKind::Graduated(vec![(d2("15"), d2("1")), (d2("25"), d2("2")), (d2("1000"), d2("3"))]);
-        assert_eq!(resident_bonus(&hubei, d2("30"), d2("200"), CENT), d2("50"));
+        assert_eq!(resident_bonus(&hubei, d2("30"), d2("15"), d2("200"), CENT), d2("50"));
         // Jiangxi: 2% of a 123 basic pension per year beyond 15: 20.6 years → 5 × 2.46 = 12.30.
-        assert_eq!(resident_bonus(&BonusKind::PercentOfBasic(d2("0.02")), d2("20.6"), d2("123"), CENT), d2("12.30"));
+        assert_eq!(
+            resident_bonus(&BonusKind::PercentOfBasic(d2("0.02")), d2("20.6"), d2("15"), d2("123"), CENT),
+            d2("12.30")
+        );
         // Jining steps: 22 years → the 20-year step, 30.
         let jining = BonusKind::Steps(vec![(d2("16"), d2("20")), (d2("20"), d2("30")), (d2("25"), d2("40"))]);
-        assert_eq!(resident_bonus(&jining, d2("22"), d2("0"), CENT), d2("30"));
-        assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), d2("17.9"), d2("0"), CENT), d2("20"));
+        assert_eq!(resident_bonus(&jining, d2("22"), d2("15"), d2("0"), CENT), d2("30"));
+        assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), d2("17.9"), d2("15"), d2("0"), CENT), d2("20"));
     }
 
     #[test]

@@ -28,6 +28,19 @@ pub struct Used {
     pub provenance: Option<Provenance>,
 }
 
+/// How a resident basic pension was projected past the last dated step (C22).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BasicProjection {
+    /// Month of the last dated step (the amounts used are those in force then).
+    pub from: Month,
+    /// The dated amount in force at `from`.
+    pub dated: Decimal,
+    /// Yearly increase applied each January.
+    pub indexation: Decimal,
+    /// Number of January increases, from the year after `from` to the claim year.
+    pub increases: i32,
+}
+
 /// One step of the derivation.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -275,6 +288,9 @@ pub enum Event {
         city: Option<Used>,
         /// The row's `resident_basic`.
         overridden: bool,
+        /// A claim after the last dated step: the amounts above are those of that step,
+        /// raised by `indexation` to the claim year (issue 13, defect 3).
+        projection: Option<BasicProjection>,
         /// Result.
         result: Decimal,
     },

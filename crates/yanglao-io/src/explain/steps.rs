@@ -460,27 +460,39 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                 checks: vec![("years".into(), m2(*years)), ("min_years".into(), "15.0".into())],
                 table: None,
             }),
-            Event::ResidentBasic { national, floor, city, overridden, result } => {
+            Event::ResidentBasic { national, floor, city, overridden, projection, result } => {
                 let mut inputs = Vec::new();
                 let region = cx.region.clone();
+                // A projected claim uses the amounts of the last dated step (defect 3).
+                let at = When::Month(projection.map_or(cx.pension, |p| p.from));
                 if *overridden {
                     inputs.push(cx.row_input("resident_basic".into(), m2(*result)));
                 }
                 if let Some(n) = national {
-                    inputs.push(cx.param(cx.t("national minimum", "国家最低标准"), m2(n.value), *n, "national", "resident_minimum", When::Month(cx.pension)));
+                    inputs.push(cx.param(cx.t("national minimum", "国家最低标准"), m2(n.value), *n, "national", "resident_minimum", at));
                 }
                 if let Some(f) = floor {
                     let province = region.split('/').next().unwrap_or(&region).to_string();
-                    inputs.push(cx.param(cx.t("province floor (incl. national)", "省级最低标准(含国家)"), m2(f.value), *f, &province, "resident_floor", When::Month(cx.pension)));
+                    inputs.push(cx.param(cx.t("province floor (incl. national)", "省级最低标准(含国家)"), m2(f.value), *f, &province, "resident_floor", at));
                 }
                 if let Some(c) = city {
-                    inputs.push(cx.param(cx.t("city add-on", "市级加发"), m2(c.value), *c, &region, "resident_city", When::Month(cx.pension)));
+                    inputs.push(cx.param(cx.t("city add-on", "市级加发"), m2(c.value), *c, &region, "resident_city", at));
+                }
+                let mut formula = "national + max(province floor − national, 0) + city".to_string();
+                if let Some(p) = projection {
+                    inputs.push(cx.computed(
+                        cx.t(&format!("amount in force at the last dated step {}", p.from), &format!("最后一次定额调整({})时的金额", p.from)),
+                        m2(p.dated),
+                    ));
+                    inputs.push(cx.computed(cx.t("indexation (row, else assumption file)", "年度调整率(行内或假设文件)"), p.indexation.normalize().to_string()));
+                    inputs.push(cx.computed(cx.t("January increases to the claim year", "至领取年份的一月调整次数"), p.increases.to_string()));
+                    formula = format!("({formula}) at {}, then × (1 + indexation) each January, rounded to 0.01 each time", p.from);
                 }
                 out.push(Step {
                     rule: "C22".into(),
                     document: DOC_RESIDENT.into(),
                     title: cx.t("Resident basic pension", "居民基础养老金"),
-                    formula: "national + max(province floor − national, 0) + city".into(),
+                    formula,
                     inputs,
                     rounding: String::new(),
                     result: m2(*result),

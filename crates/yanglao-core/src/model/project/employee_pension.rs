@@ -170,6 +170,7 @@ pub(super) fn ineligible(
         trace: merge_traces(&emp.trace, res.map(|r| r.trace.as_slice()).unwrap_or(&[])),
         payments: payments(Some(emp), res, retire),
         avg_wage_retirement: None,
+        resident_steps: Vec::new(),
     }
 }
 
@@ -504,5 +505,6 @@ pub(super) fn employee_pension(
         trace: merge_traces(&emp.trace, res.as_ref().map(|r| r.trace.as_slice()).unwrap_or(&[])),
         payments: payments(Some(&emp), res.as_ref(), retire),
         avg_wage_retirement,
+        resident_steps: Vec::new(),
     })
 }

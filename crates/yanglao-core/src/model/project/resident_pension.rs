@@ -166,6 +166,7 @@ pub(super) fn bridge_to_resident(
         trace,
         payments: paid,
         avg_wage_retirement: None,
+        resident_steps: Vec::new(),
     };
     if years < min {
         env.note(|| Event::Ineligible { years, min_years: min });
@@ -177,48 +178,22 @@ pub(super) fn bridge_to_resident(
         ));
         return Ok(out);
     }
-    // C22 basic = national minimum + province + city amounts in force, or the override.
+    // C22 basic = national minimum + province + city amounts in force, projected past the
+    // last dated step, or the override.
     let region = params.region(claim_region);
-    let resident_basic = match s.resident_basic {
+    let (resident_basic, resident_steps) = match s.resident_basic {
         Some(b) => {
-            env.note(|| Event::ResidentBasic { national: None, floor: None, city: None, overridden: true, result: b });
-            b
-        }
-        None => {
-            let national_found = nat.resident_minimum.at(pension).map(|v| env.use_value(v));
-            let national_used = national_found.map(|v| env.used(v));
-            let national = national_found.unwrap_or(Decimal::ZERO);
-            let province = params.region(region.province).resident_floor.as_ref().and_then(|f| f.at(pension));
-            let mut floor_used = None;
-            let province = match province {
-                Some(f) => {
-                    let f = env.use_value(f);
-                    floor_used = Some(env.used(f));
-                    (f - national).max(Decimal::ZERO)
-                }
-                None => {
-                    env.provenance = env.provenance.max(Provenance::Assumed);
-                    Decimal::ZERO
-                }
-            };
-            let mut city_used = None;
-            let city = if region.province == claim_region {
-                Decimal::ZERO
-            } else {
-                let v = region.resident_city.as_ref().and_then(|c| c.at(pension)).map(|v| env.use_value(v));
-                city_used = v.map(|v| env.used(v));
-                v.unwrap_or(Decimal::ZERO)
-            };
-            let result = national + province + city;
             env.note(|| Event::ResidentBasic {
-                national: national_used,
-                floor: floor_used,
-                city: city_used,
-                overridden: false,
-                result,
+                national: None,
+                floor: None,
+                city: None,
+                overridden: true,
+                projection: None,
+                result: b,
             });
-            result
+            (b, Vec::new())
         }
+        None => resident_basic_path(env, claim_region, pension),
     };
     // 长缴多得: bonus per whole year beyond 15.
     let per_year = match s.bonus_per_year {
@@ -235,7 +210,7 @@ pub(super) fn bridge_to_resident(
     let bonus = match rule {
         Some(b) => {
             env.provenance = env.provenance.max(b.provenance);
-            provincial::resident_bonus(&b.kind, years, resident_basic, money)
+            provincial::resident_bonus(&b.kind, years, nat.resident_min_years, resident_basic, money)
         }
         None => money.apply(per_year.value * extra),
     };
@@ -255,6 +230,7 @@ pub(super) fn bridge_to_resident(
     out.divisor = Some(nat.resident_divisor);
     out.account = account;
     out.resident_basic = resident_basic;
+    out.resident_steps = resident_steps;
     out.bonus = bonus;
     out.total = resident_basic + bonus + account;
     env.note(|| Event::Total { result: out.total });
