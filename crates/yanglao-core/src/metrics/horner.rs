@@ -2,7 +2,8 @@
 //! IRR's evaluations), with the plain-Rust reference of each loop that the vector build
 //! ([`super::wide`]) must match bit for bit.
 
-use super::*;
+#[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+use super::wide;
 
 /// Independent Horner chains per evaluation: enough to keep the floating-point units busy.
 pub(super) const LANES: usize = 16;
