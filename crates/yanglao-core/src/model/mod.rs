@@ -16,6 +16,7 @@ mod trace;
 
 pub use builder::ScenarioBuilder;
 pub use project::{project, project_traced, Context};
+pub use provincial::FormText;
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
 pub use trace::{BasicProjection, Event, Trace, Used};
 

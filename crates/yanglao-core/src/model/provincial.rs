@@ -41,6 +41,130 @@ pub(crate) fn basic(rules: &EmployeeRules, i: &Inputs, money: Round) -> (Decimal
     (flat, indexed, basic)
 }
 
+/// How the explanation names a provincial form (issue 15): the rule kind as written in
+/// `[employee_rules]`, the formula in English and Chinese, the rounding of the components
+/// and the rule table's source. `None` from [`basic_form`] / [`transitional_form`] means the
+/// national formula (C15, C17) applies exactly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FormText {
+    /// Rule kind(s), e.g. `transitional = two_part`.
+    pub kind: String,
+    /// Formula, English.
+    pub en: String,
+    /// Formula, Chinese.
+    pub zh: String,
+    /// Rounding of the components (Shanghai 0.1, else the region's money rounding).
+    pub round: Round,
+    /// Source of the forms (the province file's `[employee_rules] source`).
+    pub source: String,
+}
+
+/// The basic pension's provincial form, None for C15 exactly (same flat term, N × 1%, money
+/// rounding). Called only when tracing.
+pub(crate) fn basic_form(rules: &EmployeeRules, money: Round) -> Option<FormText> {
+    let round = component_round(rules, money);
+    if rules.basic == BasicForm::Standard && rules.basic_years == BasicYears::Years && round == money {
+        return None;
+    }
+    let (kind, wage_en, wage_zh) = match rules.basic {
+        BasicForm::Standard => ("standard", "(C + round(C × Ī))", "(C + round(C × Ī))"),
+        BasicForm::ProvincePlusCityIndexed => {
+            let (en, zh) = province_plus_city_indexed_text();
+            ("province_plus_city_indexed", en, zh)
+        }
+        BasicForm::CityPlusProvinceIndexed => {
+            let (en, zh) = city_plus_province_indexed_text();
+            ("city_plus_province_indexed", en, zh)
+        }
+    };
+    let (years_kind, years_en, years_zh) = match rules.basic_years {
+        BasicYears::Years => (String::new(), "N × 1%".to_string(), "N × 1%".to_string()),
+        BasicYears::WholeYearsAndMonths(per_month) => {
+            let (en, zh) = whole_years_and_months_text(per_month);
+            (format!(", basic_years_month_rate = {}", per_month.normalize()), en, zh)
+        }
+    };
+    Some(FormText {
+        kind: format!("basic = {kind}{years_kind}"),
+        en: format!("round({wage_en} / 2 × {years_en}), each product and the result to the component rounding"),
+        zh: format!("round({wage_zh} / 2 × {years_zh}),各乘积与结果按分项舍入"),
+        round,
+        source: rules.source.clone(),
+    })
+}
+
+/// Wording of [`province_plus_city_indexed`].
+fn province_plus_city_indexed_text() -> (&'static str, &'static str) {
+    ("(C_province + round(C_city × Ī))", "(全省计发基数 C_省 + round(退休地计发基数 C_市 × Ī))")
+}
+
+/// Wording of [`city_plus_province_indexed`].
+fn city_plus_province_indexed_text() -> (&'static str, &'static str) {
+    ("(C_city + round(C_province × Ī))", "(退休地计发基数 C_市 + round(全省计发基数 C_省 × Ī))")
+}
+
+/// Wording of [`whole_years_and_months`].
+fn whole_years_and_months_text(per_month: Decimal) -> (String, String) {
+    let pct = (per_month * Decimal::from(100)).normalize();
+    (
+        format!("(whole years of N × 1% + remaining months of N (rounded to whole months) × {pct}%)"),
+        format!("(N 的整年数 × 1% + 剩余月数(取整月)× {pct}%)"),
+    )
+}
+
+/// The transitional pension's provincial form, None for C17 exactly (`indexed`, no index
+/// floor, money rounding). The Jilin lower rate and the provincial base need no other
+/// wording: the step shows the rate and C the form used. Called only when tracing.
+pub(crate) fn transitional_form(rules: &EmployeeRules, money: Round) -> Option<FormText> {
+    let round = component_round(rules, money);
+    if rules.transitional == TransitionalForm::Indexed && rules.transitional_index_floor.is_none() && round == money {
+        return None;
+    }
+    let (kind, en, zh) = match rules.transitional {
+        TransitionalForm::Indexed => ("indexed", indexed_text().0, indexed_text().1),
+        TransitionalForm::Weighted => ("weighted", weighted_text().0, weighted_text().1),
+        TransitionalForm::IndexFloorOne => ("index_floor_one", index_floor_one_text().0, index_floor_one_text().1),
+        TransitionalForm::TwoPart => ("two_part", two_part_text().0, two_part_text().1),
+        TransitionalForm::DeemedIndexOne => ("deemed_index_one", deemed_index_one_text().0, deemed_index_one_text().1),
+    };
+    let (mut kind, mut en, mut zh) = (format!("transitional = {kind}"), en.to_string(), zh.to_string());
+    if let Some(f) = rules.transitional_index_floor {
+        let f = f.normalize();
+        kind.push_str(&format!(", transitional_index_floor = {f}"));
+        en.push_str(&format!(", with Ī_t raised to at least {f}"));
+        zh.push_str(&format!(",Ī_t 不低于 {f}"));
+    }
+    Some(FormText { kind, en, zh, round, source: rules.source.clone() })
+}
+
+/// Wording of [`indexed`].
+fn indexed_text() -> (&'static str, &'static str) {
+    ("round(round(C × Ī_t) × P × rate)", "round(round(C × Ī_t) × P × 过渡系数)")
+}
+
+/// Wording of [`weighted`].
+fn weighted_text() -> (&'static str, &'static str) {
+    ("round((C + round(C × Ī_t)) / 2 × P × rate)", "round((C + round(C × Ī_t)) / 2 × P × 过渡系数)")
+}
+
+/// Wording of the index floor at 1 (Inner Mongolia).
+fn index_floor_one_text() -> (&'static str, &'static str) {
+    ("round(round(C × max(Ī_t, 1)) × P × rate)", "round(round(C × max(Ī_t, 1)) × P × 过渡系数)")
+}
+
+/// Wording of [`two_part`].
+fn two_part_text() -> (&'static str, &'static str) {
+    (
+        "G同 + G实 = round(C × D × 1.0 × rate) + round(round(C × Ī_t) × (P − D) × rate), D = deemed years (at most P)",
+        "G同 + G实 = round(C × D × 1.0 × 过渡系数) + round(round(C × Ī_t) × (P − D) × 过渡系数),D = 视同缴费年限(不超过 P)",
+    )
+}
+
+/// Wording of the deemed years at index 1 (Shanghai).
+fn deemed_index_one_text() -> (&'static str, &'static str) {
+    ("round(C × 1.0 × P × rate) (years before 1993 at index 1)", "round(C × 1.0 × P × 过渡系数)(1993 年前年限按指数 1)")
+}
+
 /// Henan (豫政〔2006〕29号 as applied on benefit sheets): `(C_province + C_city × Ī) / 2`.
 fn province_plus_city_indexed(i: &Inputs, money: Round) -> (Decimal, Decimal) {
     (i.c_province, money.mul(i.c, i.avg))

@@ -7,7 +7,7 @@
 //! nothing is built. The numbers in a trace are therefore the ones `run` prints; the trace
 //! only adds the inputs and the provenance of each parameter.
 
-use super::{Category, Scheme};
+use super::{Category, FormText, Scheme};
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;
 
@@ -210,8 +210,10 @@ pub enum Event {
         indexed: Decimal,
         /// N.
         years: Decimal,
-        /// round((C + indexed) / 2 × N × 1%, 2).
+        /// round((C + indexed) / 2 × N × 1%, 2), or the province's form.
         result: Decimal,
+        /// The province's form when it is not C15 exactly (then `base` is its flat term).
+        form: Option<FormText>,
     },
     /// C16 / C23: account pension.
     Account {
@@ -240,6 +242,10 @@ pub enum Event {
         rate: Used,
         /// Result.
         result: Decimal,
+        /// Deemed years of the row (Beijing G同).
+        deemed: Decimal,
+        /// The province's form when it is not C17 exactly.
+        form: Option<FormText>,
     },
     /// The local monthly add-on.
     Allowance {

@@ -3,6 +3,8 @@
 //! metrics.
 
 use super::*;
+use crate::model::FormText;
+use crate::params::RoundMode;
 
 pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
@@ -385,7 +387,7 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     table: None,
                 })
             }
-            Event::Basic { base, index, indexed, years, result } => out.push(Step {
+            Event::Basic { base, index, indexed, years, result, form: None } => out.push(Step {
                 rule: "C15".into(),
                 document: DOC_38.into(),
                 title: cx.t("Basic pension", "基础养老金"),
@@ -397,6 +399,23 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     cx.computed("N".into(), m2(*years)),
                 ],
                 rounding: cx.t("round(C × Ī) to 0.01, the result to 0.01", "C × Ī 与结果各四舍五入到 0.01"),
+                result: m2(*result),
+                checks: vec![("basic".into(), m2(*result))],
+                table: None,
+            }),
+            // A provincial form: its own formula, no substituted line (issue 15).
+            Event::Basic { base, index, indexed, years, result, form: Some(f) } => out.push(Step {
+                rule: format!("C15, {} {}", cx.t("provincial form", "省级计发办法"), f.kind),
+                document: f.source.clone(),
+                title: cx.t("Basic pension (provincial form)", "基础养老金(省级计发办法)"),
+                formula: cx.t(&f.en, &f.zh),
+                inputs: vec![
+                    cx.computed(cx.t("flat term of the form", "公式中的计发基数项"), m2(*base)),
+                    cx.computed("Ī".into(), fixed(*index, 4)),
+                    cx.computed(cx.t("indexed wage of the form", "公式中的指数化工资项"), m2(*indexed)),
+                    cx.computed("N".into(), m2(*years)),
+                ],
+                rounding: form_rounding(cx, f),
                 result: m2(*result),
                 checks: vec![("basic".into(), m2(*result))],
                 table: None,
@@ -417,7 +436,7 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                 checks: vec![("account".into(), m2(*result)), ("balance".into(), m2(*balance))],
                 table: None,
             }),
-            Event::Transitional { base, index, years, rate: r, result } => out.push(Step {
+            Event::Transitional { base, index, years, rate: r, result, deemed: _, form: None } => out.push(Step {
                 rule: "C17".into(),
                 document: cx.sources.lookup(&cx.region, "transitional_rate", When::Month(cx.pension)).unwrap_or_else(|| "鲁政发〔2006〕92号".into()),
                 title: cx.t("Transitional pension", "过渡性养老金"),
@@ -429,6 +448,24 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     cx.param(cx.t("coefficient", "过渡系数"), rate(r.value), *r, &cx.region, "transitional_rate", When::Month(cx.pension)),
                 ],
                 rounding: cx.t("C × Ī_t and the result to 0.01", "C × Ī_t 与结果各 0.01"),
+                result: m2(*result),
+                checks: vec![("transitional".into(), m2(*result))],
+                table: None,
+            }),
+            // A provincial form: its own formula, no substituted line (issue 15).
+            Event::Transitional { base, index, years, rate: r, result, deemed, form: Some(f) } => out.push(Step {
+                rule: format!("C17, {} {}", cx.t("provincial form", "省级计发办法"), f.kind),
+                document: f.source.clone(),
+                title: cx.t("Transitional pension (provincial form)", "过渡性养老金(省级计发办法)"),
+                formula: cx.t(&f.en, &f.zh),
+                inputs: vec![
+                    cx.computed("C".into(), m2(*base)),
+                    cx.row_input("Ī_t (trans_index, default Ī)".into(), index.normalize().to_string()),
+                    cx.row_input("P (pre_account_years)".into(), m2(*years)),
+                    cx.row_input(cx.t("D (deemed_years)", "D(视同缴费年限)"), deemed.normalize().to_string()),
+                    cx.param(cx.t("coefficient", "过渡系数"), rate(r.value), *r, &cx.region, "transitional_rate", When::Month(cx.pension)),
+                ],
+                rounding: form_rounding(cx, f),
                 result: m2(*result),
                 checks: vec![("transitional".into(), m2(*result))],
                 table: None,
@@ -618,4 +655,16 @@ pub(super) fn metric_steps(cx: &Ctx, o: &Outcome, m: &Metrics) -> Vec<Step> {
         "provenance",
     ),
     ]
+}
+
+/// The rounding line of a provincial form: each rounded product and the result to the
+/// form's component rounding.
+fn form_rounding(cx: &Ctx<'_>, f: &FormText) -> String {
+    let unit = Decimal::new(1, f.round.places).to_string();
+    let (en, zh) = match f.round.mode {
+        RoundMode::HalfAwayFromZero => ("half away from zero", "四舍五入"),
+        RoundMode::Up => ("up", "进位"),
+        RoundMode::Down => ("down", "舍去"),
+    };
+    cx.t(&format!("each round(…) to {unit}, {en}"), &format!("每个 round(…) 到 {unit},{zh}"))
 }

@@ -409,6 +409,7 @@ pub(super) fn employee_pension(
     };
     env.provenance = env.provenance.max(provincial::provenance(rules));
     let inputs = provincial::Inputs { c, c_province, avg, years, deemed: s.deemed_years, retire };
+    let base_money = money;
     let money = provincial::component_round(rules, money);
     // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号, or the
     // province's form.
@@ -419,7 +420,14 @@ pub(super) fn employee_pension(
     let pre = env.rounding.years.apply(s.pre_account_years);
     // The explanation shows the flat term the province's form used (the province's C in
     // Henan's form) so that its arithmetic line adds up.
-    env.note(|| Event::Basic { base: flat, index: avg, indexed, years, result: basic });
+    env.note(|| Event::Basic {
+        base: flat,
+        index: avg,
+        indexed,
+        years,
+        result: basic,
+        form: provincial::basic_form(rules, base_money),
+    });
     env.note(|| Event::Account {
         own_balance: emp.balance,
         joined: balance - emp.balance,
@@ -442,7 +450,15 @@ pub(super) fn employee_pension(
         };
         let t = provincial::transitional(rules, tc, it, pre, s.deemed_years, rate, money);
         let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
-        env.note(|| Event::Transitional { base: tc, index: it, years: pre, rate, result: t });
+        env.note(|| Event::Transitional {
+            base: tc,
+            index: it,
+            years: pre,
+            rate,
+            result: t,
+            deemed: s.deemed_years,
+            form: provincial::transitional_form(rules, base_money),
+        });
         t
     };
     let allowance = match s.allowance {
