@@ -120,3 +120,182 @@ fn explain_markdown_and_text_cite_rules_and_an_unknown_id_is_refused() {
     assert_eq!(none.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&none.stderr).contains("no row has id 'nobody'"));
 }
+
+/// Evaluates a substituted arithmetic line of `explain` (numbers, `+ − × /`, `N%`,
+/// parentheses and `round(x, places)` half away from zero).
+fn eval_line(s: &str) -> rust_decimal::Decimal {
+    use rust_decimal::{Decimal, RoundingStrategy};
+    struct P<'a> {
+        c: Vec<char>,
+        i: usize,
+        s: &'a str,
+    }
+    impl P<'_> {
+        fn ws(&mut self) {
+            while self.c.get(self.i).is_some_and(|c| c.is_whitespace()) {
+                self.i += 1;
+            }
+        }
+        fn peek(&mut self) -> Option<char> {
+            self.ws();
+            self.c.get(self.i).copied()
+        }
+        fn eat(&mut self, ch: char) {
+            assert_eq!(self.peek(), Some(ch), "in {:?} at {}", self.s, self.i);
+            self.i += 1;
+        }
+        fn expr(&mut self) -> Decimal {
+            let mut v = self.term();
+            loop {
+                match self.peek() {
+                    Some('+') => {
+                        self.i += 1;
+                        v += self.term();
+                    }
+                    Some('−') | Some('-') => {
+                        self.i += 1;
+                        v -= self.term();
+                    }
+                    _ => return v,
+                }
+            }
+        }
+        fn term(&mut self) -> Decimal {
+            let mut v = self.atom();
+            loop {
+                match self.peek() {
+                    Some('×') => {
+                        self.i += 1;
+                        v *= self.atom();
+                    }
+                    Some('/') => {
+                        self.i += 1;
+                        v /= self.atom();
+                    }
+                    _ => return v,
+                }
+            }
+        }
+        fn atom(&mut self) -> Decimal {
+            match self.peek() {
+                Some('(') => {
+                    self.i += 1;
+                    let v = self.expr();
+                    self.eat(')');
+                    v
+                }
+                Some('r') => {
+                    let word: String = self.c[self.i..self.i + 6].iter().collect();
+                    assert_eq!(word, "round(", "in {:?}", self.s);
+                    self.i += 6;
+                    let v = self.expr();
+                    self.eat(',');
+                    let places = self.atom();
+                    self.eat(')');
+                    v.round_dp_with_strategy(places.try_into().unwrap(), RoundingStrategy::MidpointAwayFromZero)
+                }
+                _ => {
+                    let start = self.i;
+                    while self.c.get(self.i).is_some_and(|c| c.is_ascii_digit() || *c == '.') {
+                        self.i += 1;
+                    }
+                    let n: String = self.c[start..self.i].iter().collect();
+                    let mut v: Decimal =
+                        n.parse().unwrap_or_else(|_| panic!("number expected in {:?} at {start}", self.s));
+                    if self.c.get(self.i) == Some(&'%') {
+                        self.i += 1;
+                        v /= Decimal::from(100);
+                    }
+                    v
+                }
+            }
+        }
+    }
+    let mut p = P { c: s.chars().collect(), i: 0, s };
+    let v = p.expr();
+    assert_eq!(p.peek(), None, "trailing text in {s:?}");
+    v
+}
+
+/// The substituted line of a formula: the part after the last " = " when it holds digits.
+fn substituted(formula: &str) -> Option<&str> {
+    let (_, tail) = formula.rsplit_once(" = ")?;
+    tail.chars().any(|c| c.is_ascii_digit()).then_some(tail).filter(|t| !t.contains(['C', 'Ī', 'P', 'N', 'D']))
+}
+
+#[test]
+fn explain_provincial_forms_show_their_own_formula_and_lines_that_add_up() {
+    // Issue 15: Beijing (G同 + G实), Shanghai (whole years and months, index 1, 0.1 rounding)
+    // and Henan (province C + city C × Ī) print their own forms; Shandong keeps C15/C17 with
+    // substituted lines. Every substituted line must evaluate to the printed result.
+    let dir = scratch("explain-provincial");
+    let input = dir.join("in.csv");
+    let mut csv = String::from(
+        "id,scheme,region,category,birth,paid_years,deemed_years,avg_index,balance,pre_account_years,contribution_index\n",
+    );
+    for r in ["beijing", "shanghai", "henan", "shandong"] {
+        csv.push_str(&format!("{r},employee,{r},male,1966-03,20,5,1.2,80000,5,1.0\n"));
+    }
+    std::fs::write(&input, csv).unwrap();
+    // (region, basic formula must contain, transitional formula must contain); None = national.
+    let cases = [
+        ("beijing", None, Some(("transitional = two_part", "G同 + G实"))),
+        (
+            "shanghai",
+            Some(("basic_years_month_rate = 0.00083", "whole years of N × 1%")),
+            Some(("transitional = deemed_index_one", "C × 1.0 × P")),
+        ),
+        ("henan", Some(("basic = province_plus_city_indexed", "C_province + round(C_city × Ī)")), None),
+        ("shandong", None, None),
+    ];
+    for (id, basic, transitional) in cases {
+        let e = explain_json(&input, None, id);
+        let steps = e["steps"].as_array().unwrap();
+        for (rule, want) in [("C15", basic), ("C17", transitional)] {
+            let step = steps
+                .iter()
+                .find(|s| s["rule"].as_str().unwrap().starts_with(rule))
+                .unwrap_or_else(|| panic!("{id}: no {rule} step"));
+            let (formula, result) = (step["formula"].as_str().unwrap(), step["result"].as_str().unwrap());
+            let rule_text = step["rule"].as_str().unwrap();
+            match want {
+                Some((kind, words)) => {
+                    assert!(
+                        rule_text.contains("provincial form") && rule_text.contains(kind),
+                        "{id} {rule}: {rule_text}"
+                    );
+                    assert!(formula.contains(words), "{id} {rule}: {formula}");
+                    assert!(
+                        !formula.contains("round(C × Ī, 2)) / 2 × N × 1%"),
+                        "{id} {rule}: national wording: {formula}"
+                    );
+                    assert!(!step["document"].as_str().unwrap().is_empty(), "{id} {rule}: no source");
+                }
+                None => {
+                    assert_eq!(rule_text, rule, "{id}");
+                    let national = if rule == "C15" {
+                        "round((C + round(C × Ī, 2)) / 2 × N × 1%, 2)"
+                    } else {
+                        "round(round(C × Ī_t, 2) × P × rate, 2)"
+                    };
+                    assert!(formula.starts_with(national), "{id} {rule}: {formula}");
+                    assert!(
+                        substituted(formula).is_some(),
+                        "{id} {rule}: the national form shows its arithmetic: {formula}"
+                    );
+                }
+            }
+            if let Some(line) = substituted(formula) {
+                assert_eq!(
+                    eval_line(line),
+                    result.parse::<rust_decimal::Decimal>().unwrap(),
+                    "{id} {rule}: {formula} ≠ {result}"
+                );
+            }
+        }
+    }
+    // The defect's example: Beijing's transitional is G同 only (D = P = 5), 12530.96 × 5 × 1%.
+    let bj = explain_json(&input, None, "beijing");
+    let c17 = bj["steps"].as_array().unwrap().iter().find(|s| s["rule"].as_str().unwrap().starts_with("C17")).unwrap();
+    assert_eq!(c17["result"], "626.55");
+}
