@@ -175,6 +175,41 @@ fn not_a_number(src: &CsvSource, column: &str, value: &str) -> String {
     format!("line {}, column {column}, value '{value}': not a number", src.line())
 }
 
+/// Reads the `--paths` rows of the chosen scenarios for `what` (the path and fan charts):
+/// `slot` gives a chosen id's place, and `each(place, age, age as written, monthly pension)`
+/// runs for every row of a chosen scenario whose age and pension are numbers; a row with
+/// either not a number is counted in `skipped`, rows of other scenarios are passed over.
+fn path_points(
+    paths: &Path,
+    what: &str,
+    slot: impl Fn(&str) -> Option<usize>,
+    skipped: &mut Skipped,
+    mut each: impl FnMut(usize, f64, &str, Decimal),
+) -> Result<(), ChartError> {
+    let mut src = CsvSource::open(paths)?;
+    let id_col = src.require("id", what)?;
+    let age_col = src.require("age", what)?;
+    let pay_col = src.require("monthly_pension", what)?;
+    while src.next_record()? {
+        let Some(i) = src.get(Some(id_col)).and_then(&slot) else {
+            continue;
+        };
+        let (Some(age_raw), Some(pay_raw)) = (src.get(Some(age_col)), src.get(Some(pay_col))) else {
+            continue;
+        };
+        let Some(age) = parse_age(age_raw) else {
+            skipped.unusable(not_a_number(&src, "age", age_raw));
+            continue;
+        };
+        let Some(pay) = parse_decimal(pay_raw) else {
+            skipped.unusable(not_a_number(&src, "monthly_pension", pay_raw));
+            continue;
+        };
+        each(i, age, age_raw, pay);
+    }
+    Ok(())
+}
+
 fn title_or(req: &ChartRequest, default: String) -> String {
     req.title.clone().unwrap_or(default)
 }

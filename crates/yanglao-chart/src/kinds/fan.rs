@@ -88,42 +88,30 @@ pub(crate) fn fan(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Prep
         return Err(ChartError::NoData { path: req.results.clone(), why: "no row with status ok to draw".into() });
     }
 
-    let mut src = CsvSource::open(paths)?;
-    let id_col = src.require("id", WHAT)?;
-    let age_col = src.require("age", WHAT)?;
-    let pay_col = src.require("monthly_pension", WHAT)?;
     // (group, age in months) → pensions in fen; the age as written, for the CSV.
     let mut values: BTreeMap<(usize, i64), Vec<i64>> = BTreeMap::new();
     let mut age_text: BTreeMap<i64, String> = BTreeMap::new();
     let mut skipped = Skipped::default();
-    while src.next_record()? {
-        let Some(&g) = src.get(Some(id_col)).and_then(|id| member.get(id)) else {
-            continue;
-        };
-        let (Some(age_raw), Some(pay_raw)) = (src.get(Some(age_col)), src.get(Some(pay_col))) else {
-            continue;
-        };
-        let Some(age) = parse_age(age_raw) else {
-            skipped.unusable(not_a_number(&src, "age", age_raw));
-            continue;
-        };
-        let Some(pay) = parse_decimal(pay_raw) else {
-            skipped.unusable(not_a_number(&src, "monthly_pension", pay_raw));
-            continue;
-        };
-        let Some(f) = (pay * Decimal::ONE_HUNDRED)
-            .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
-            .to_string()
-            .parse::<i64>()
-            .ok()
-            .filter(|f| *f > 0)
-        else {
-            continue;
-        };
-        let months = (age * 12.0).round() as i64;
-        age_text.entry(months).or_insert_with(|| age_raw.to_string());
-        values.entry((g, months)).or_default().push(f);
-    }
+    path_points(
+        paths,
+        WHAT,
+        |id| member.get(id).copied(),
+        &mut skipped,
+        |g, age, age_raw, pay| {
+            let Some(f) = (pay * Decimal::ONE_HUNDRED)
+                .round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero)
+                .to_string()
+                .parse::<i64>()
+                .ok()
+                .filter(|f| *f > 0)
+            else {
+                return;
+            };
+            let months = (age * 12.0).round() as i64;
+            age_text.entry(months).or_insert_with(|| age_raw.to_string());
+            values.entry((g, months)).or_default().push(f);
+        },
+    )?;
     skipped.warnings(paths, warnings);
     if values.is_empty() {
         return Err(ChartError::NoData {

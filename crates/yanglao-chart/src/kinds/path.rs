@@ -119,32 +119,20 @@ pub(crate) fn path(req: &ChartRequest, warnings: &mut Vec<String>) -> Result<Pre
             chosen.more
         ));
     }
-    let mut src = CsvSource::open(paths)?;
-    let id_col = src.require("id", WHAT)?;
-    let age_col = src.require("age", WHAT)?;
-    let pay_col = src.require("monthly_pension", WHAT)?;
     let slot: BTreeMap<&str, usize> = chosen.ids.iter().enumerate().map(|(i, id)| (id.as_str(), i)).collect();
     let mut pts: Vec<Vec<(f64, Decimal, String)>> = vec![Vec::new(); chosen.ids.len()];
     let mut skipped = Skipped::default();
-    while src.next_record()? {
-        let Some(&i) = src.get(Some(id_col)).and_then(|id| slot.get(id)) else {
-            continue;
-        };
-        let (Some(age_raw), Some(pay_raw)) = (src.get(Some(age_col)), src.get(Some(pay_col))) else {
-            continue;
-        };
-        let Some(age) = parse_age(age_raw) else {
-            skipped.unusable(not_a_number(&src, "age", age_raw));
-            continue;
-        };
-        let Some(pay) = parse_decimal(pay_raw) else {
-            skipped.unusable(not_a_number(&src, "monthly_pension", pay_raw));
-            continue;
-        };
-        if pay > Decimal::ZERO {
-            pts[i].push((age, pay, age_raw.to_string()));
-        }
-    }
+    path_points(
+        paths,
+        WHAT,
+        |id| slot.get(id).copied(),
+        &mut skipped,
+        |i, age, age_raw, pay| {
+            if pay > Decimal::ZERO {
+                pts[i].push((age, pay, age_raw.to_string()));
+            }
+        },
+    )?;
     skipped.warnings(paths, warnings);
 
     let mut series = Vec::new();
