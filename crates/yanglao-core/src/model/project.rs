@@ -236,15 +236,26 @@ fn note_statutory(env: &mut Env, s: &Scenario, cat: Category, stat: &RetirementI
 /// The resident basic pension of a claim region (C22): national minimum + provincial floor
 /// above it + city amount.
 ///
-/// Returns the amount for the pension month and the dated amounts in force each January
-/// after it, up to the year of the last dated step — the latest step of any of the three
-/// series — (each at least the year before's: a
-/// basic pension in payment is not cut). A pension month after the last dated step's year
-/// gets the latest dated amount raised by the row's `indexation` (else the assumption
-/// file's) once each January from the year after that step to the pension year, rounded
-/// to the fen each time, tagged `projected` (issue 13, defect 3: it was frozen at today's
-/// amount). The lifetime metrics take this path and raise it by the same `indexation`
-/// each January after it, so the amounts are computed once, here.
+/// Returns the amount for the pension month and the amounts of each January after it up to
+/// the last year the parameters date (each at least the year before's: a basic pension in
+/// payment is not cut); the lifetime metrics raise the last one by the row's `indexation`
+/// each January after that, so the amounts are computed once, here.
+///
+/// The published parameters date the amount up to the region's horizon H, the latest step
+/// of any of the three series as loaded ([`Region::resident_dated`]). Through H's year the
+/// amount is the one in force, as dated. A pension month after H's year gets the amount in
+/// force at H raised by the row's `indexation` (else the assumption file's) once each
+/// January from the year after H to the pension year, rounded to the fen each time, tagged
+/// `projected` (issue 13, defect 3: it was frozen at today's amount).
+///
+/// Steps dated after H's year exist only when a reform patches the series. Each one changes
+/// the projected amount by the change it makes to the dated amount at its month
+/// (amount in force at the step − amount the month before), and that change is then raised
+/// like the rest. So a national rise that stays below a province's floor changes nothing,
+/// and a floor raised by 20 in 2027 adds 20 raised from 2027; the start of the projection
+/// never moves with a patch (it moved before: a patched national step in 2027 froze
+/// Shandong's 2027 amount at 228 where the baseline projected 232.56). Changes apply from
+/// their month for the pension month and from the next January in the yearly path.
 fn resident_basic_path(env: &mut Env, claim_region: RegionId, pension: Month) -> (Decimal, Vec<Decimal>) {
     let params = env.params();
     let nat = &params.national;
@@ -272,44 +283,64 @@ fn resident_basic_path(env: &mut Env, claim_region: RegionId, pension: Month) ->
         let local_used = local.map(|v| env.used(v));
         (national + floor + local.unwrap_or(Decimal::ZERO), (national_used, floor_used, local_used))
     };
-    // The last dated step: the latest step of any of the three series. Values are in force
-    // until the next step of their series, so through that month the amount is dated.
-    let last_step = [
-        nat.resident_minimum.steps.last().map(|s| s.0),
-        province.resident_floor.as_ref().and_then(|f| f.steps.last()).map(|s| s.0),
-        city.and_then(|c| c.steps.last()).map(|s| s.0),
-    ]
-    .into_iter()
-    .flatten()
-    .max();
-    let (result, steps, parts, projection) = match last_step {
-        Some(last) if pension.year() > last.year() => {
-            let indexation = env.indexation();
-            let grow = Decimal::ONE + indexation;
-            let (dated, parts) = amount(env, last);
-            let mut b = dated;
-            for _ in last.year()..pension.year() {
-                b = money.mul(b, grow);
-            }
-            env.provenance = env.provenance.max(Provenance::Projected);
-            let increases = pension.year() - last.year();
-            (b, Vec::new(), parts, Some(BasicProjection { from: last, dated, indexation, increases }))
-        }
-        Some(last) => {
-            let (at, parts) = amount(env, pension);
-            let mut steps = Vec::with_capacity((last.year() - pension.year()).max(0) as usize);
-            let mut b = at;
-            for y in pension.year() + 1..=last.year() {
-                b = amount(env, Month::january(y)).0.max(b);
-                steps.push(b);
-            }
-            (at, steps, parts, None)
-        }
-        None => {
-            let (at, parts) = amount(env, pension);
-            (at, Vec::new(), parts, None)
-        }
+    let Some(horizon) = region.resident_dated else {
+        let (at, parts) = amount(env, pension);
+        let (national, floor, city) = parts;
+        env.note(|| Event::ResidentBasic { national, floor, city, overridden: false, projection: None, result: at });
+        return (at, Vec::new());
     };
+    // Steps after the horizon's year (patched in by a reform), in month order, once each.
+    let mut later: Vec<Month> = [Some(&nat.resident_minimum), province.resident_floor.as_ref(), city]
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s.steps.iter().map(|st| st.0))
+        .filter(|m| m.year() > horizon.year())
+        .collect();
+    later.sort_unstable();
+    later.dedup();
+    // The change the later steps in (after, upto] make to the dated amount.
+    let change = |env: &mut Env, after: Month, upto: Month| -> Decimal {
+        let mut d = Decimal::ZERO;
+        for &m in later.iter().filter(|&&m| after < m && m <= upto) {
+            d += amount(env, m).0 - amount(env, m.plus(-1)).0;
+        }
+        d
+    };
+    let grow = Decimal::ONE + env.indexation();
+    let (result, parts, projection, mut cut) = if pension.year() > horizon.year() {
+        let indexation = env.indexation();
+        let (dated, parts) = amount(env, horizon);
+        let (mut b, mut cut) = (dated, horizon);
+        for y in horizon.year() + 1..=pension.year() {
+            b = money.mul(b, grow);
+            let upto = if y == pension.year() { pension } else { Month::january(y) };
+            b += change(env, cut, upto);
+            cut = upto;
+        }
+        env.provenance = env.provenance.max(Provenance::Projected);
+        let increases = pension.year() - horizon.year();
+        let projection = BasicProjection { from: horizon, dated, indexation, increases };
+        (b, parts, Some(projection), cut)
+    } else {
+        let (at, parts) = amount(env, pension);
+        (at, parts, None, Month::december(horizon.year()))
+    };
+    // The January amounts after the pension year: dated through the horizon's year, then
+    // raised, with the later steps' changes, through the year of the last of them.
+    let last = later.last().map_or(horizon.year(), |m| m.year() + i32::from(m.month() != 1)).max(horizon.year());
+    let mut steps = Vec::with_capacity((last - pension.year()).max(0) as usize);
+    let mut b = result;
+    for y in pension.year() + 1..=last {
+        if y <= horizon.year() {
+            b = amount(env, Month::january(y)).0.max(b);
+        } else {
+            let jan = Month::january(y);
+            b = (money.mul(b, grow) + change(env, cut, jan)).max(b);
+            cut = jan;
+            env.provenance = env.provenance.max(Provenance::Projected);
+        }
+        steps.push(b);
+    }
     let (national, floor, city) = parts;
     env.note(|| Event::ResidentBasic { national, floor, city, overridden: false, projection, result });
     (result, steps)

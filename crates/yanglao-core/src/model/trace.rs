@@ -28,10 +28,11 @@ pub struct Used {
     pub provenance: Option<Provenance>,
 }
 
-/// How a resident basic pension was projected past the last dated step (C22).
+/// How a resident basic pension was projected past the published horizon (C22).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BasicProjection {
-    /// Month of the last dated step (the amounts used are those in force then).
+    /// The published horizon: the month of the last dated step as loaded (the amounts used
+    /// are those in force then).
     pub from: Month,
     /// The dated amount in force at `from`.
     pub dated: Decimal,

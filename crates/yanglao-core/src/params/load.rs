@@ -281,6 +281,7 @@ impl Params {
                     employee_rules: rf.employee_rules.unwrap_or_default(),
                     resident_bonus: rf.resident_bonus,
                     resident_age_topup: rf.resident_age_topup,
+                    resident_dated: None,
                 },
                 Some((prov, _)) => {
                     let pid: RegionId = *by_key.get(prov).ok_or_else(|| ParamError::Invalid {
@@ -309,6 +310,7 @@ impl Params {
                         employee_rules: rf.employee_rules.unwrap_or(p.employee_rules),
                         resident_bonus: rf.resident_bonus.or(p.resident_bonus),
                         resident_age_topup: rf.resident_age_topup.or(p.resident_age_topup),
+                        resident_dated: None,
                     }
                 }
             };
@@ -322,6 +324,22 @@ impl Params {
             }
             by_key.insert(key, regions.len() as RegionId);
             regions.push(region);
+        }
+        // The published horizon of each region's resident basic pension (C22).
+        let latest = |s: Option<&StepSeries>| s.and_then(|s| s.steps.last()).map(|s| s.0);
+        let dated: Vec<Option<Month>> = regions
+            .iter()
+            .map(|r| {
+                let province = &regions[r.province as usize];
+                let city = if province.key == r.key { None } else { latest(r.resident_city.as_ref()) };
+                [latest(Some(&national.resident_minimum)), latest(province.resident_floor.as_ref()), city]
+                    .into_iter()
+                    .flatten()
+                    .max()
+            })
+            .collect();
+        for (r, d) in regions.iter_mut().zip(dated) {
+            r.resident_dated = d;
         }
         Ok(Params { national, regions, by_key })
     }

@@ -266,6 +266,13 @@ pub struct Region {
     pub resident_bonus: Option<ResidentBonus>,
     /// Resident age top-ups in the yearly path.
     pub resident_age_topup: Option<AgeTopup>,
+    /// How far the published parameters date this region's resident basic pension (C22):
+    /// the latest step of the national minimum, the province floor and (for a city) the
+    /// city add-on, as loaded. Set once by [`Params::load`](crate::params::Params) and kept
+    /// when a reform patches the series, so that a patched step after it changes the
+    /// projected amount instead of moving the start of the projection
+    /// (`model::project::resident_basic_path`).
+    pub resident_dated: Option<Month>,
 }
 
 impl Region {
