@@ -78,16 +78,26 @@ EMPLOYEE_RULES = {
         "years_step": "0.5", "transitional_index_floor": "0.75",
         "note": "official half-year step and β floor 0.75 (prose of the rule note; the engine enables neither)",
     },
-    "gansu": {"extras": [dict(label="调节金", kind="flat_if_deemed_at_least", amount="15", years="15",
-                              note="json adjustment_fund; the engine does not wire it")]},
+    "gansu": {
+        "extras": [dict(label="调节金", kind="flat_if_deemed_at_least", amount="15", years="15",
+                        note="json adjustment_fund; the engine does not wire it")],
+        "special_divisor": dict(months="170", note="province rule note: special-type (特殊工种) early retirement uses a 170-month divisor"),
+    },
     "guangdong": {
+        "phase_in": dict(rates=[(2021, "0.3"), (2022, "0.5"), (2023, "0.7"), (2024, "0.9"), (2025, "1")], until=2025,
+                         note="粤府函〔2021〕294号 phase-in as the rule table gives it: 2021-2025 shares of max(0, new - old - 4 x years); from 2026 the new method"),
+        "notional": dict(kind="old_method", divisor="120", deduct="4",
+                         note="old method = 视同缴费账户 (notional_account) / 120 (K = 120); the deduction is the 4 x floor(N) of the 调节金"),
         "extras": [dict(label="过渡性调节金 100 + 4 × years", kind="per_whole_year", flat="100", per_year="4",
-                        note="粤劳电〔2009〕32号 100 + 粤人社〔2014〕8号 4 × floor(years); the 2021-2025 phase-in against the old method needs the 视同账户 amount, which is not an input: the new method is used throughout")],
+                        note="粤劳电〔2009〕32号 100 + 粤人社〔2014〕8号 4 × floor(years), paid throughout, also in the 2021-2025 phase-in")],
     },
     "guangdong/shenzhen": {
         "extras": [dict(label="深圳调节金", kind="by_retirement_year",
                         values=[(2021, "250"), (2022, "200"), (2023, "150"), (2024, "50"), (2025, "0")],
                         note="Shenzhen 调节金 by retirement year")],
+        # Shenzhen's own transitional system (old indexed wage x enjoyment ratio) is not
+        # modelled: Guangdong's notional-account phase-in does not apply to it.
+        "drop": ["phase_in", "notional"],
     },
     "guangxi": {"total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)")},
     "heilongjiang": {"years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)")},
@@ -95,6 +105,12 @@ EMPLOYEE_RULES = {
               "note": "basic (province C + city C × Ī)/2, transitional on the city base (豫政〔2006〕29号 as applied on benefit sheets)"},
     "hubei": {"basic": "city_plus_province_indexed",
               "note": "basic (city C + province C × Ī)/2 per the province json; transitional on the city base"},
+    "jiangsu": {
+        "transitional": "phase_in",
+        "phase_in": dict(rates=[(2024, "0.4"), (2025, "0.7"), (2026, "1")], until=None,
+                         note="new transitional method effective 2024-01-01 (third-party, rule note); shares of the province json's jiangsu branch: 40% 2024, 70% 2025, 100% from 2026"),
+        "note": "old C x average index x deemed x 1.2%, new C x pre-1996 index (trans_index) x deemed x 1.2%; new > old: old + (new - old) x share, else old; before 2024 the old method",
+    },
     "jiangxi": {"years": ("8", "half_away_from_zero", "months/12 exact (2-dp years give about 0.2 yuan error on sheets)")},
     "jilin": {
         "basic": "city_plus_province_indexed", "transitional_base": "province",
@@ -117,7 +133,9 @@ EMPLOYEE_RULES = {
     "shanghai": {
         "transitional": "deemed_index_one", "basic_years_month_rate": "0.00083",
         "component_rounding": ("1", "half_away_from_zero", "basic, account and transitional each to 0.1 (分进角)"),
-        "note": "transitional C × 1.0 × years before 1993 × 1.2%; the 虚账实记 ÷ 120 part needs an amount that is not an input; 当年增加养老金 goes in the allowance column",
+        "notional": dict(kind="add", divisor="120",
+                         note="虚账实记 part = notional_account / 120 added to the transitional pension (沪人社规〔2021〕32号)"),
+        "note": "transitional C × 1.0 × years before 1993 × 1.2% + notional_account ÷ 120 (虚账实记); 当年增加养老金 goes in the allowance column",
     },
     "sichuan": {"transitional": "weighted"},
     "xinjiang": {"extras": [dict(label="冬季取暖补贴", kind="flat", amount="120", note="新政办发〔2010〕167号")]},
@@ -164,6 +182,18 @@ def rule_lines(key, rule_row, spec):
         if k in spec:
             places, mode, _ = spec[k]
             out.append(f'{k} = {{ places = {places}, mode = "{mode}" }}')
+    if "phase_in" in spec:
+        ph = spec["phase_in"]
+        rates = ", ".join(f"{{ year = {y}, rate = {q(r)} }}" for y, r in ph["rates"])
+        until = f", until = {ph['until']}" if ph.get("until") else ""
+        out.append(f'phase_in = {{ rates = [{rates}]{until}, provenance = "reported", source = {q(ph["note"])} }}')
+    if "notional" in spec:
+        n = spec["notional"]
+        deduct = f", deduct_per_whole_year = {q(n['deduct'])}" if "deduct" in n else ""
+        out.append(f'notional = {{ kind = {q(n["kind"])}, divisor = {q(n["divisor"])}{deduct}, source = {q(n["note"])} }}')
+    if "special_divisor" in spec:
+        d = spec["special_divisor"]
+        out.append(f'special_divisor = {{ months = {q(d["months"])}, provenance = "reported", source = {q(d["note"] + " | notes: " + clean(rule_row["notes"])[:200])} }}')
     for e in spec.get("extras", []):
         out += ["", "[[employee_rules.extra]]", f"label = {q(e['label'])}", f"kind = {q(e['kind'])}"]
         for k in ("amount", "years", "flat", "per_year", "per_index_year"):
@@ -479,6 +509,8 @@ def city_file(p, city, rows, prov_name, rule):
         # A city's rules replace the province's: start from the province's and add.
         merged = dict(EMPLOYEE_RULES.get(p, {}))
         merged["extras"] = merged.get("extras", []) + spec.get("extras", [])
+        for k in spec.get("drop", []):
+            merged.pop(k, None)
         lines += rule_lines(f"{p}/{city}", rule, merged)
     return "\n".join(lines) + "\n"
 

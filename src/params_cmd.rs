@@ -3,8 +3,8 @@
 //! analyst sees what the model assumes before trusting a result.
 
 use crate::params::{
-    BasicForm, BasicYears, EmployeeRules, ExtraKind, Month, Params, Provenance, Round, RoundMode, Sourced, StepSeries,
-    TransitionalBase, TransitionalForm, YearSeries,
+    BasicForm, BasicYears, EmployeeRules, ExtraKind, Month, NotionalRule, Params, Phase, Provenance, Round, RoundMode,
+    Sourced, StepSeries, TransitionalBase, TransitionalForm, YearSeries,
 };
 use rust_decimal::Decimal;
 
@@ -375,6 +375,9 @@ fn employee_rules(
         TransitionalForm::IndexFloorOne => format!("{base} × max(Ī_t, 1) × P × rate"),
         TransitionalForm::TwoPart => format!("{base} × deemed × rate + {base} × Ī_t × (P − deemed) × rate"),
         TransitionalForm::DeemedIndexOne => format!("{base} × 1.0 × P × rate"),
+        TransitionalForm::PhaseIn => format!(
+            "old {base} × Ī × P × rate, new {base} × Ī_t × P × rate; in the phase-in old + (new − old) × share when new > old, else old"
+        ),
     };
     let mut extra = String::new();
     if let Some(s) = e.years_step {
@@ -392,6 +395,13 @@ fn employee_rules(
     if let Some(r) = e.total_rounding {
         extra.push_str(&format!("; total {}", round_text(r)));
     }
+    match e.notional {
+        Some(NotionalRule::Add { divisor }) => extra.push_str(&format!("; + notional_account ÷ {divisor} (虚账实记)")),
+        Some(NotionalRule::OldMethod { divisor, deduct_per_year }) => extra.push_str(&format!(
+            "; old method notional_account ÷ {divisor}, in the phase-in old + max(0, new − old − {deduct_per_year} × floor(N)) × share"
+        )),
+        None => {}
+    }
     let source = if e.source.is_empty() { "国发〔2005〕38号 (C15); C17".to_string() } else { e.source.clone() };
     push(
         "employee",
@@ -401,6 +411,30 @@ fn employee_rules(
         tag(if e == &EmployeeRules::default() { Provenance::Official } else { e.provenance }),
         source,
     );
+    if let Some(p) = &e.phase_in {
+        // The share for pensions starting in the year shown (its December's year).
+        let (value, from) = match p.at(at.year()) {
+            Phase::Before => (format!("before the phase-in (from {}): old method", p.rates[0].0), String::new()),
+            Phase::After => {
+                (format!("after the phase-in (ended {}): new method", p.until.unwrap_or_default()), String::new())
+            }
+            Phase::Share(r) => {
+                let y = p.rates.iter().rev().find(|(y, _)| *y <= at.year()).map_or(0, |x| x.0);
+                (r.to_string(), y.to_string())
+            }
+        };
+        push("employee", "transitional phase-in share", value, from, tag(p.provenance), p.source.clone());
+    }
+    if let Some(d) = &e.special_divisor {
+        push(
+            "employee",
+            "divisor of a special (特殊工种) early retirement",
+            d.months.to_string(),
+            String::new(),
+            tag(d.provenance),
+            d.source.clone(),
+        );
+    }
     for x in &e.extras {
         if x.from.is_some_and(|f| at < f) || x.to.is_some_and(|t| at > t) {
             continue;

@@ -299,3 +299,62 @@ fn explain_provincial_forms_show_their_own_formula_and_lines_that_add_up() {
     let c17 = bj["steps"].as_array().unwrap().iter().find(|s| s["rule"].as_str().unwrap().starts_with("C17")).unwrap();
     assert_eq!(c17["result"], "626.55");
 }
+
+#[test]
+fn explain_shows_phase_ins_notional_accounts_and_the_special_divisor() {
+    // Issue 14: Jiangsu's phase-in (kind, shares, the row's old/new numbers), Guangdong's old
+    // method from notional_account, Shanghai's 虚账实记 part and Gansu's special divisor,
+    // each with its source; every substituted line evaluates to the step's result.
+    let dir = scratch("explain-transitional");
+    let input = dir.join("in.csv");
+    let csv = "id,scheme,region,category,birth,retire,as_of,paid_years,deemed_years,avg_index,pre_account_years,trans_index,balance,base_at_retirement,notional_account,special\n\
+        js,employee,jiangsu,male,1965-03,,2025-04,25,10,1.2,10,1.5,100000,9000,,\n\
+        gd,employee,guangdong,male,1963-03,,2023-03,25,10,1.2,10,1.5,100000,9000,60000,\n\
+        sh,employee,shanghai,male,1963-03,,2023-03,25,10,1.2,10,1.5,100000,9000,12345,\n\
+        gs,employee,gansu,female_worker,1978-06,2023-06,2023-06,20,0,1.0,0,,51000,8000,,true\n";
+    std::fs::write(&input, csv).unwrap();
+    let step = |id: &str, rule: &str| -> serde_json::Value {
+        let e = explain_json(&input, None, id);
+        e["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["rule"].as_str().unwrap().starts_with(rule))
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: no {rule}"))
+    };
+    // (id, kind, words in the formula, result): 1296.00 + round(324.00 × 0.7) = 1522.80;
+    // 500.00 + round(max(0, 1620.00 − 500.00 − 140) × 0.7) = 1186.00; 1080.0 + 102.9.
+    for (id, kind, words, result) in [
+        (
+            "js",
+            "transitional = phase_in",
+            &["2024 0.4, 2025 0.7, 2026 1", "old 1296.00, new 1620.00", "× 0.7"][..],
+            "1522.80",
+        ),
+        (
+            "gd",
+            "notional = old_method",
+            &["round(notional_account ÷ 120)", "2021 0.3", "from 2026 the new method", "− 140"][..],
+            "1186.00",
+        ),
+        ("sh", "notional = add", &["round(12345.00 ÷ 120) = 102.90"][..], "1182.90"),
+    ] {
+        let s = step(id, "C17");
+        let (rule, formula) = (s["rule"].as_str().unwrap(), s["formula"].as_str().unwrap());
+        assert!(rule.contains("provincial form") && rule.contains(kind), "{id}: {rule}");
+        for w in words {
+            assert!(formula.contains(w), "{id}: {w:?} not in {formula}");
+        }
+        assert_eq!(s["result"], result, "{id}");
+        if let Some(line) = substituted(formula) {
+            assert_eq!(eval_line(line), result.parse::<rust_decimal::Decimal>().unwrap(), "{id}: {formula}");
+        }
+        assert!(s["document"].as_str().unwrap().contains("phase-in shares") || id == "sh", "{id}: {}", s["document"]);
+    }
+    let d = step("gs", "C7");
+    assert!(d["rule"].as_str().unwrap().contains("special_divisor"), "{}", d["rule"]);
+    assert_eq!(d["result"], "170.0");
+    assert!(d["formula"].as_str().unwrap().contains("d(45), 216"), "{}", d["formula"]);
+    assert!(d["document"].as_str().unwrap().contains("170-month divisor"));
+}

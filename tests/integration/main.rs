@@ -20,3 +20,4 @@ mod resident;
 mod seek;
 mod segments;
 mod summary;
+mod transitional;

@@ -43,6 +43,7 @@ pub const SCENARIO_COLUMNS: &[&str] = &[
     "indexation",
     "discount_rate",
     "death_age",
+    "notional_account",
 ];
 
 /// Columns without which no row can be read (a missing header is fatal).
@@ -195,6 +196,7 @@ fn k(name: &str) -> usize {
         "indexation" => 32,
         "discount_rate" => 33,
         "death_age" => 34,
+        "notional_account" => 35,
         _ => unreachable!("not a scenario column: {name}"),
     }
 }
@@ -494,6 +496,12 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
         indexation: rate("indexation")?,
         discount_rate: rate("discount_rate")?,
         death_age,
+        notional_account: row.decimal(
+            "notional_account",
+            zero,
+            money_hi,
+            "0 to 1,000,000,000 yuan (empty: not given)",
+        )?,
         segments: Vec::new(),
         notes,
     })

@@ -75,6 +75,7 @@ impl Scenario {
                 indexation: None,
                 discount_rate: None,
                 death_age: None,
+                notional_account: None,
                 segments: Vec::new(),
                 notes: Vec::new(),
             },
@@ -156,6 +157,8 @@ impl ScenarioBuilder {
         discount_rate: Decimal => discount_rate = Some;
         /// Whole years the person lives to.
         death_age: u32 => death_age = Some;
+        /// Notional account amount (Shanghai 虚账实记, Guangdong 视同缴费账户), yuan.
+        notional_account: Decimal => notional_account = Some;
         /// Future spells (the segments file's rows for this key).
         segments: Vec<Segment> => segments;
     }

@@ -208,6 +208,9 @@ pub struct Scenario {
     pub discount_rate: Option<Decimal>,
     /// Whole years the person lives to.
     pub death_age: Option<u32>,
+    /// Notional account amount, yuan (Shanghai 虚账实记, Guangdong 视同缴费账户); what it
+    /// does is the province's `[employee_rules] notional`.
+    pub notional_account: Option<Decimal>,
     /// Future spells from the segments file; empty = the row's own spell.
     pub segments: Vec<Segment>,
     /// Notes found while reading the row, for `message` (C27.8 region fallback, C27.11

@@ -6,7 +6,8 @@
 //! the provincial rule table (`data/sources/provinces/province-rules.csv`).
 
 use crate::params::{
-    BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, Month, Provenance, Round, TransitionalForm,
+    BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, Month, NotionalRule, Phase, Provenance, Round,
+    TransitionalForm,
 };
 use rust_decimal::Decimal;
 
@@ -115,9 +116,13 @@ fn whole_years_and_months_text(per_month: Decimal) -> (String, String) {
 /// The transitional pension's provincial form, None for C17 exactly (`indexed`, no index
 /// floor, money rounding). The Jilin lower rate and the provincial base need no other
 /// wording: the step shows the rate and C the form used. Called only when tracing.
-pub(crate) fn transitional_form(rules: &EmployeeRules, money: Round) -> Option<FormText> {
+pub(crate) fn transitional_form(rules: &EmployeeRules, money: Round, detail: Option<&TransDetail>) -> Option<FormText> {
     let round = component_round(rules, money);
-    if rules.transitional == TransitionalForm::Indexed && rules.transitional_index_floor.is_none() && round == money {
+    if rules.transitional == TransitionalForm::Indexed
+        && rules.transitional_index_floor.is_none()
+        && round == money
+        && rules.notional.is_none()
+    {
         return None;
     }
     let (kind, en, zh) = match rules.transitional {
@@ -126,15 +131,141 @@ pub(crate) fn transitional_form(rules: &EmployeeRules, money: Round) -> Option<F
         TransitionalForm::IndexFloorOne => ("index_floor_one", index_floor_one_text().0, index_floor_one_text().1),
         TransitionalForm::TwoPart => ("two_part", two_part_text().0, two_part_text().1),
         TransitionalForm::DeemedIndexOne => ("deemed_index_one", deemed_index_one_text().0, deemed_index_one_text().1),
+        TransitionalForm::PhaseIn => ("phase_in", indexed_text().0, indexed_text().1),
     };
     let (mut kind, mut en, mut zh) = (format!("transitional = {kind}"), en.to_string(), zh.to_string());
+    if rules.transitional == TransitionalForm::PhaseIn {
+        let (e, z) = phase_in_text(rules);
+        (en, zh) = (e, z);
+    }
     if let Some(f) = rules.transitional_index_floor {
         let f = f.normalize();
         kind.push_str(&format!(", transitional_index_floor = {f}"));
         en.push_str(&format!(", with Ī_t raised to at least {f}"));
         zh.push_str(&format!(",Ī_t 不低于 {f}"));
     }
-    Some(FormText { kind, en, zh, round, source: rules.source.clone() })
+    let mut source = rules.source.clone();
+    match rules.notional {
+        Some(NotionalRule::Add { divisor }) => {
+            let d = divisor.normalize();
+            kind.push_str(", notional = add");
+            en.push_str(&format!(" + round(notional_account ÷ {d}) (虚账实记, when the row gives notional_account)"));
+            zh.push_str(&format!(" + round(虚账实记额 notional_account ÷ {d})(行内给出时)"));
+        }
+        Some(NotionalRule::OldMethod { divisor, deduct_per_year }) => {
+            let (e, z) = old_method_text(rules, divisor, deduct_per_year, &en, &zh);
+            kind.push_str(", notional = old_method");
+            (en, zh) = (e, z);
+        }
+        None => {}
+    }
+    if let Some(p) = &rules.phase_in {
+        source.push_str(&format!("; phase-in shares ({}): {}", p.provenance, p.source));
+    }
+    if let Some(d) = detail {
+        let (e, z) = detail_text(d);
+        en.push_str(&format!("; here {e}"));
+        zh.push_str(&format!(";本例 {z}"));
+    }
+    Some(FormText { kind, en, zh, round, source })
+}
+
+/// The shares of a phase-in as text: `2024 0.4, 2025 0.7, 2026 1` (and where it ends).
+fn shares_text(rules: &EmployeeRules) -> (String, String) {
+    let Some(p) = &rules.phase_in else { return (String::new(), String::new()) };
+    let list = p.rates.iter().map(|(y, r)| format!("{y} {}", r.normalize())).collect::<Vec<_>>().join(", ");
+    let first = p.rates.first().map_or(0, |r| r.0);
+    match p.until {
+        Some(u) => (
+            format!("shares by pension year {list}; before {first} the old method, from {} the new method", u + 1),
+            format!("按退休年份比例 {list};{first} 年前老办法,{} 年起新办法", u + 1),
+        ),
+        None => (
+            format!("shares by pension year {list} (the last continues); before {first} the old method"),
+            format!("按退休年份比例 {list}(此后沿用最后一档);{first} 年前老办法"),
+        ),
+    }
+}
+
+/// Wording of [`TransitionalForm::PhaseIn`] (Jiangsu).
+fn phase_in_text(rules: &EmployeeRules) -> (String, String) {
+    let (se, sz) = shares_text(rules);
+    (
+        format!(
+            "old = round(round(C × Ī) × P × rate), new = round(round(C × Ī_t) × P × rate); in the phase-in old + round((new − old) × share) when new > old, else old; {se}"
+        ),
+        format!(
+            "老办法 = round(round(C × Ī) × P × 过渡系数),新办法 = round(round(C × Ī_t) × P × 过渡系数);过渡期内新办法高于老办法时 老办法 + round((新 − 老) × 比例),否则老办法;{sz}"
+        ),
+    )
+}
+
+/// Wording of [`NotionalRule::OldMethod`] (Guangdong), around the new method's form.
+fn old_method_text(rules: &EmployeeRules, divisor: Decimal, deduct: Decimal, en: &str, zh: &str) -> (String, String) {
+    let (se, sz) = shares_text(rules);
+    let (d, k) = (deduct.normalize(), divisor.normalize());
+    (
+        format!(
+            "new = {en}; old = round(notional_account ÷ {k}); in the phase-in old + round(max(0, new − old − {d} × floor(N)) × share); {se}; without notional_account the new method"
+        ),
+        format!(
+            "新办法 = {zh};老办法 = round(视同缴费账户 notional_account ÷ {k});过渡期内 老办法 + round(max(0, 新 − 老 − {d} × floor(N)) × 比例);{sz};未给出 notional_account 时按新办法"
+        ),
+    )
+}
+
+/// The numbers of one row's phase-in or notional part.
+fn detail_text(d: &TransDetail) -> (String, String) {
+    let m = |x: Decimal| format!("{:.2}", x);
+    match d {
+        TransDetail::PhaseIn { old, new, phase, deduct, result } => {
+            let (cmp_en, cmp_zh) = match phase {
+                Phase::Before => {
+                    (format!("before the phase-in: old {}", m(*old)), format!("过渡期前:老办法 {}", m(*old)))
+                }
+                Phase::After => {
+                    (format!("after the phase-in: new {}", m(*new)), format!("过渡期后:新办法 {}", m(*new)))
+                }
+                Phase::Share(r) => {
+                    let r = r.normalize();
+                    match deduct {
+                        Some(x) => (
+                            format!("{} + round(max(0, {} − {} − {}) × {r})", m(*old), m(*new), m(*old), m(*x)),
+                            format!("{} + round(max(0, {} − {} − {}) × {r})", m(*old), m(*new), m(*old), m(*x)),
+                        ),
+                        None if new > old => (
+                            format!("{} + round(({} − {}) × {r})", m(*old), m(*new), m(*old)),
+                            format!("{} + round(({} − {}) × {r})", m(*old), m(*new), m(*old)),
+                        ),
+                        None => (
+                            format!("new {} ≤ old {}: old", m(*new), m(*old)),
+                            format!("新办法 {} 不高于老办法 {}:老办法", m(*new), m(*old)),
+                        ),
+                    }
+                }
+            };
+            (
+                format!("old {}, new {}: {cmp_en} = {}", m(*old), m(*new), m(*result)),
+                format!("老办法 {},新办法 {}:{cmp_zh} = {}", m(*old), m(*new), m(*result)),
+            )
+        }
+        TransDetail::Added { amount, divisor, part, result } => (
+            format!(
+                "notional part round({} ÷ {}) = {} added, transitional = {}",
+                m(*amount),
+                divisor.normalize(),
+                m(*part),
+                m(*result)
+            ),
+            format!(
+                "虚账实记部分 round({} ÷ {}) = {} 计入,过渡性养老金 = {}",
+                m(*amount),
+                divisor.normalize(),
+                m(*part),
+                m(*result)
+            ),
+        ),
+    }
 }
 
 /// Wording of [`indexed`].
@@ -193,23 +324,135 @@ pub(crate) fn transitional_rate(rules: &EmployeeRules, rate: Decimal, i: &Inputs
     }
 }
 
-/// The transitional pension for P pre-account years at index Ī_t: C17 or a provincial form.
-pub(crate) fn transitional(
-    rules: &EmployeeRules,
-    c: Decimal,
-    it: Decimal,
-    pre: Decimal,
-    deemed: Decimal,
-    rate: Decimal,
-    money: Round,
-) -> Decimal {
-    let it = rules.transitional_index_floor.map_or(it, |f| it.max(f));
-    match rules.transitional {
+/// What the transitional pension reads.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct TransInputs {
+    /// C of the transitional pension.
+    pub c: Decimal,
+    /// Ī_t (`trans_index`, default Ī).
+    pub it: Decimal,
+    /// Ī of the whole career (C13): the old method of a phase-in (Jiangsu).
+    pub avg: Decimal,
+    /// P, pre-account years.
+    pub pre: Decimal,
+    /// Deemed years.
+    pub deemed: Decimal,
+    /// Coefficient.
+    pub rate: Decimal,
+    /// N (C12): Guangdong's deduction counts its whole years.
+    pub years: Decimal,
+    /// Calendar year the pension starts.
+    pub year: i32,
+    /// The row's `notional_account`.
+    pub notional: Option<Decimal>,
+}
+
+/// How a phase-in or a notional amount entered one row's transitional pension (for the
+/// explanation).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum TransDetail {
+    /// Old and new methods compared (Jiangsu; Guangdong with `notional_account`).
+    PhaseIn {
+        /// Old method.
+        old: Decimal,
+        /// New method.
+        new: Decimal,
+        /// Phase of the pension year.
+        phase: Phase,
+        /// Guangdong: the amount on the old side of the comparison (4 × floor(N)).
+        deduct: Option<Decimal>,
+        /// Result.
+        result: Decimal,
+    },
+    /// A notional amount added (Shanghai 虚账实记).
+    Added {
+        /// `notional_account`.
+        amount: Decimal,
+        /// Divisor.
+        divisor: Decimal,
+        /// round(amount ÷ divisor).
+        part: Decimal,
+        /// Result.
+        result: Decimal,
+    },
+}
+
+/// The transitional pension for P pre-account years at index Ī_t: C17 or a provincial
+/// form, then the province's phase-in and notional account rules.
+pub(crate) fn transitional(rules: &EmployeeRules, t: &TransInputs, money: Round) -> (Decimal, Option<TransDetail>) {
+    let (c, pre, rate) = (t.c, t.pre, t.rate);
+    let it = rules.transitional_index_floor.map_or(t.it, |f| t.it.max(f));
+    let form = match rules.transitional {
         TransitionalForm::Indexed => indexed(c, it, pre, rate, money),
         TransitionalForm::Weighted => weighted(c, it, pre, rate, money),
         TransitionalForm::IndexFloorOne => indexed(c, it.max(Decimal::ONE), pre, rate, money),
-        TransitionalForm::TwoPart => two_part(c, it, pre, deemed, rate, money),
+        TransitionalForm::TwoPart => two_part(c, it, pre, t.deemed, rate, money),
         TransitionalForm::DeemedIndexOne => money.apply(c * pre * rate),
+        TransitionalForm::PhaseIn => indexed(c, it, pre, rate, money),
+    };
+    let phase = rules.phase_in.as_ref().map_or(Phase::After, |p| p.at(t.year));
+    let mut detail = None;
+    let mut result = form;
+    if rules.transitional == TransitionalForm::PhaseIn {
+        let old = indexed(c, t.avg, pre, rate, money);
+        result = phase_in(old, form, phase, money);
+        detail = Some(TransDetail::PhaseIn { old, new: form, phase, deduct: None, result });
+    }
+    match (rules.notional, t.notional) {
+        (Some(NotionalRule::Add { divisor }), Some(amount)) => {
+            let part = money.apply(amount / divisor);
+            result += part;
+            detail = Some(TransDetail::Added { amount, divisor, part, result });
+        }
+        (Some(NotionalRule::OldMethod { divisor, deduct_per_year }), Some(amount)) if phase != Phase::After => {
+            let old = money.apply(amount / divisor);
+            let deduct = deduct_per_year * t.years.floor();
+            result = match phase {
+                Phase::Share(share) => old + money.apply((form - old - deduct).max(Decimal::ZERO) * share),
+                _ => old,
+            };
+            detail = Some(TransDetail::PhaseIn { old, new: form, phase, deduct: Some(deduct), result });
+        }
+        _ => {}
+    }
+    (result, detail)
+}
+
+/// Jiangsu's phase-in (苏人社发 new transitional method from 2024-01-01, as reported):
+/// before it the old method; in it `old + round((new − old) × share)` when the new method
+/// pays more, else the old; after an end year the new method.
+fn phase_in(old: Decimal, new: Decimal, phase: Phase, money: Round) -> Decimal {
+    match phase {
+        Phase::Before => old,
+        Phase::Share(share) if new > old => old + money.apply((new - old) * share),
+        Phase::Share(_) => old,
+        Phase::After => new,
+    }
+}
+
+/// The `message` note about the row's `notional_account` under the region's rules: not
+/// given where it matters (Guangdong before the new method alone; Shanghai with deemed or
+/// pre-account years), or given where nothing uses it.
+pub(crate) fn notional_note(rules: &EmployeeRules, t: &TransInputs) -> Option<String> {
+    let history = !t.pre.is_zero() || !t.deemed.is_zero();
+    let phase = rules.phase_in.as_ref().map_or(Phase::After, |p| p.at(t.year));
+    match (rules.notional, t.notional) {
+        (Some(NotionalRule::Add { divisor }), None) if history => Some(format!(
+            "the 虚账实记 part of the transitional pension (notional_account ÷ {}) is not included: notional_account is empty",
+            divisor.normalize()
+        )),
+        (Some(NotionalRule::OldMethod { divisor, .. }), None) if history && phase != Phase::After => {
+            let end = rules.phase_in.as_ref().and_then(|p| p.until).map_or(String::new(), |u| format!(" (pensions before {})", u + 1));
+            Some(format!(
+                "the transitional pension is the new method alone: the old method and its phase-in{end} need notional_account (视同缴费账户 ÷ {})",
+                divisor.normalize()
+            ))
+        }
+        (Some(NotionalRule::OldMethod { .. }), Some(_)) if phase == Phase::After => {
+            Some(format!("notional_account is not used for a pension starting in {}: the new method alone", t.year))
+        }
+        (None, Some(_)) => Some("notional_account is not used: the region's rules have no notional account".into()),
+        _ => None,
     }
 }
 
@@ -390,6 +633,64 @@ mod tests {
         let jining = BonusKind::Steps(vec![(d2("16"), d2("20")), (d2("20"), d2("30")), (d2("25"), d2("40"))]);
         assert_eq!(resident_bonus(&jining, d2("22"), d2("15"), d2("0"), CENT), d2("30"));
         assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), d2("17.9"), d2("15"), d2("0"), CENT), d2("20"));
+    }
+
+    fn shares(rates: &[(i32, &str)], until: Option<i32>) -> crate::params::PhaseIn {
+        crate::params::PhaseIn {
+            rates: rates.iter().map(|(y, r)| (*y, d(r))).collect(),
+            until,
+            provenance: Provenance::Reported,
+            source: String::new(),
+        }
+    }
+
+    fn inputs(it: &str, year: i32, notional: Option<&str>) -> TransInputs {
+        TransInputs {
+            c: d("9000"),
+            it: d(it),
+            avg: d("1.2"),
+            pre: d("10"),
+            deemed: d("10"),
+            rate: d("0.012"),
+            years: d("35.5"),
+            year,
+            notional: notional.map(d),
+        }
+    }
+
+    #[test]
+    fn jiangsu_phase_in_by_year() {
+        // old = 10800.00 × 10 × 1.2% = 1296.00, new (Ī_t 1.5) = 13500.00 × 0.12 = 1620.00.
+        let r = EmployeeRules {
+            transitional: TransitionalForm::PhaseIn,
+            phase_in: Some(shares(&[(2024, "0.4"), (2025, "0.7"), (2026, "1")], None)),
+            ..Default::default()
+        };
+        let t = |it: &str, y: i32| transitional(&r, &inputs(it, y, None), CENT).0;
+        assert_eq!(t("1.5", 2023), d("1296.00")); // before: old
+        assert_eq!(t("1.5", 2024), d("1425.60")); // 1296 + 324 × 0.4
+        assert_eq!(t("1.5", 2025), d("1522.80")); // 1296 + 324 × 0.7
+        assert_eq!(t("1.5", 2031), d("1620.00")); // the last share continues
+        assert_eq!(t("0.9", 2031), d("1296.00")); // new 972 < old
+    }
+
+    #[test]
+    fn guangdong_old_method_and_phase_in() {
+        // new 1620.00; old = 60000 / 120 = 500.00; deduct 4 × floor(35.5) = 140;
+        // 2022: 500 + round((1620 − 500 − 140) × 0.5) = 990.00.
+        let r = EmployeeRules {
+            phase_in: Some(shares(&[(2021, "0.3"), (2022, "0.5"), (2025, "1")], Some(2025))),
+            notional: Some(NotionalRule::OldMethod { divisor: d("120"), deduct_per_year: d("4") }),
+            ..Default::default()
+        };
+        let t = |y: i32, n: Option<&str>| transitional(&r, &inputs("1.5", y, n), CENT).0;
+        assert_eq!(t(2022, Some("60000")), d("990.00"));
+        assert_eq!(t(2020, Some("60000")), d("500.00"));
+        assert_eq!(t(2026, Some("60000")), d("1620.00"));
+        assert_eq!(t(2022, None), d("1620.00"));
+        assert!(notional_note(&r, &inputs("1.5", 2022, None)).unwrap().contains("need notional_account"));
+        assert!(notional_note(&r, &inputs("1.5", 2022, Some("1"))).is_none());
+        assert_eq!(r.phase_in.as_ref().unwrap().at(2024), Phase::Share(d("0.5")));
     }
 
     #[test]

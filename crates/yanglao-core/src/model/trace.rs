@@ -200,6 +200,9 @@ pub enum Event {
         d1: Option<Decimal>,
         /// Result, 0.1.
         result: Decimal,
+        /// (region, its divisor for arduous-work early retirements) when that replaced
+        /// the table.
+        special: Option<(String, crate::params::SpecialDivisor)>,
     },
     /// C15: basic pension.
     Basic {

@@ -43,6 +43,74 @@ pub enum TransitionalForm {
     TwoPart,
     /// `C × 1.0 × P × rate` (Shanghai: deemed years before 1993 at index 1).
     DeemedIndexOne,
+    /// A new method phased in against the old one (Jiangsu from 2024): old = `C × Ī × P ×
+    /// rate` (Ī the whole career's average index), new = `C × Ī_t × P × rate`; from the
+    /// phase-in's first year, `old + (new − old) × share` when new > old, else old (see
+    /// [`PhaseIn`]); before it, old.
+    PhaseIn,
+}
+
+/// The share of the difference between a new and an old transitional method paid to
+/// pensions starting in a year (Jiangsu 2024 40%, 2025 70%, from 2026 100%; Guangdong
+/// 2021–2025 30/50/70/90/100%).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PhaseIn {
+    /// (first retirement year, share), ascending: a year takes the share of the latest
+    /// entry at or before it.
+    pub rates: Vec<(i32, Decimal)>,
+    /// Last retirement year of the phase-in; later pensions take the new method alone
+    /// (Guangdong from 2026). None: the last share continues (Jiangsu 100% from 2026).
+    pub until: Option<i32>,
+    /// Provenance of the shares.
+    pub provenance: Provenance,
+    /// Source of the shares.
+    pub source: String,
+}
+
+/// Where a pension start year falls in a [`PhaseIn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Before the first year: the old method.
+    Before,
+    /// In the phase-in: the share of the difference paid.
+    Share(Decimal),
+    /// After `until`: the new method alone.
+    After,
+}
+
+impl PhaseIn {
+    /// The phase of pensions starting in `year`.
+    pub fn at(&self, year: i32) -> Phase {
+        if self.until.is_some_and(|u| year > u) {
+            return Phase::After;
+        }
+        match self.rates.iter().rev().find(|(y, _)| *y <= year) {
+            Some((_, r)) => Phase::Share(*r),
+            None => Phase::Before,
+        }
+    }
+}
+
+/// A notional account amount given in the row (`notional_account`, yuan) and what the
+/// province does with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotionalRule {
+    /// Added to the transitional pension as `round(amount ÷ divisor)` with the component
+    /// rounding (Shanghai 虚账实记, 沪人社规〔2021〕32号, divisor 120).
+    Add {
+        /// Months the amount is divided by.
+        divisor: Decimal,
+    },
+    /// The old method's transitional pension is `amount ÷ divisor` (Guangdong 视同缴费账户,
+    /// K = 120): before the phase-in the old method; in it `old + max(0, new − old −
+    /// deduct × floor(N)) × share`; after it the new method (粤府函〔2021〕294号).
+    OldMethod {
+        /// Months the amount is divided by (K).
+        divisor: Decimal,
+        /// Amount per whole contribution year counted on the old side of the comparison
+        /// (Guangdong 4: the per-year part of its 调节金).
+        deduct_per_year: Decimal,
+    },
 }
 
 /// Which region's C the transitional pension uses.
@@ -136,6 +204,26 @@ pub struct EmployeeRules {
     pub total_rounding: Option<Round>,
     /// Local components.
     pub extras: Vec<Extra>,
+    /// Phase-in of a new transitional method (with [`TransitionalForm::PhaseIn`] or
+    /// [`NotionalRule::OldMethod`]).
+    pub phase_in: Option<PhaseIn>,
+    /// What the row's `notional_account` does.
+    pub notional: Option<NotionalRule>,
+    /// The divisor of an arduous-work (特殊工种, `special`) early retirement in place of the
+    /// C7 table (Gansu 170).
+    pub special_divisor: Option<SpecialDivisor>,
+}
+
+/// A region's divisor for arduous-work early retirements (C7's table is data; this
+/// replaces it for those pensions only).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SpecialDivisor {
+    /// Months.
+    pub months: Decimal,
+    /// Provenance.
+    pub provenance: Provenance,
+    /// Source.
+    pub source: String,
 }
 
 /// A resident 长缴多得 rule (C22 and its provincial kinds).

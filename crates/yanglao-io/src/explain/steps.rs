@@ -357,7 +357,30 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     table: None,
                 })
             }
-            Event::Divisor { start, age, d0, d1, result } => {
+            // A region's divisor for arduous-work early retirements replaces the table.
+            Event::Divisor { start, age, d0, result, special: Some((region, sd)), .. } => out.push(Step {
+                rule: cx.t("C7, provincial special_divisor", "C7,省级特殊工种计发月数"),
+                document: sd.source.clone(),
+                title: format!("{} ({start})", cx.t("Divisor (计发月数), special early retirement", "计发月数(特殊工种提前退休)")),
+                formula: cx.t(
+                    &format!("the region's divisor for a special (特殊工种) early retirement, in place of the table's d({}), {}", Age(*age).years(), d0.normalize()),
+                    &format!("特殊工种提前退休按本地计发月数,不用表中 d({}),{}", Age(*age).years(), d0.normalize()),
+                ),
+                inputs: vec![
+                    cx.computed(cx.t("age at the pension month", "领取时年龄"), Age(*age).to_string()),
+                    Input {
+                        name: format!("{region} special_divisor"),
+                        value: sd.months.normalize().to_string(),
+                        provenance: sd.provenance.as_str().into(),
+                        source: sd.source.clone(),
+                    },
+                ],
+                rounding: String::new(),
+                result: fixed(*result, 1),
+                checks: vec![("divisor".into(), fixed(*result, 1))],
+                table: None,
+            }),
+            Event::Divisor { start, age, d0, d1, result, special: None } => {
                 let a = Age(*age);
                 let src = cx.sources.lookup("national", "divisor", When::Any).unwrap_or_default();
                 let mut inputs = vec![

@@ -92,6 +92,17 @@ pub(super) fn employee_row(s: &Scenario, env: &mut Env) -> Result<Outcome, RowEr
     }
 }
 
+/// True when the pension starts earlier than flexible retirement allows, which only
+/// `special` (特殊工种) permits (C6): an arduous-work early retirement.
+fn special_early(s: &Scenario, nat: &crate::params::National, stat: &RetirementInfo, retire: Month) -> bool {
+    if !s.special {
+        return false;
+    }
+    let Ok(cat) = effective_category(s) else { return false };
+    let g = nat.groups[cat.group_index()];
+    retire < s.birth.plus(g.original_age * 12).max(stat.month.plus(-nat.flexible_window))
+}
+
 /// Chosen retirement (C6): from max(original age, statutory − 36 months) to statutory + 36
 /// months; `special` also from 55 (men) / 45 (women). Source: 人社部发〔2024〕94号
 /// (弹性退休); 特殊工种 rules unaffected by the 2025 reform.
@@ -388,11 +399,28 @@ pub(super) fn employee_pension(
             format!("ages {}–{}", nat.divisor_first_age, nat.divisor_last_age()),
         )
     })?;
+    // A region's divisor for arduous-work early retirements replaces the table (C7's
+    // table is data; Gansu 170, as the province's rule note says).
+    let special = rules.special_divisor.as_ref().filter(|_| special_early(s, nat, stat, retire));
+    let d = match special {
+        Some(sd) => {
+            env.provenance = env.provenance.max(sd.provenance);
+            notes.push(format!(
+                "special (特殊工种) early retirement: divisor {} ({} special_divisor) in place of the table's {}",
+                sd.months.normalize(),
+                params.region(claim_region).key,
+                d.normalize()
+            ));
+            sd.months
+        }
+        None => d,
+    };
     if env.tracing() {
         let d0 = nat.divisor_of_age(age.years()).unwrap_or(d);
         let interpolated = retire >= nat.divisor_interpolate_from && age.months() != 0;
         let d1 = if interpolated { nat.divisor_of_age(age.years() + 1) } else { None };
-        env.note(|| Event::Divisor { start: retire, age: age.0, d0, d1, result: d });
+        let special = special.map(|sd| (params.region(claim_region).key.clone(), sd.clone()));
+        env.note(|| Event::Divisor { start: retire, age: age.0, d0, d1, result: d, special });
     }
 
     let balance = emp.balance + res.as_ref().map_or(Decimal::ZERO, |r| r.balance - r.refunds);
@@ -436,7 +464,10 @@ pub(super) fn employee_pension(
         result: account,
         resident: false,
     });
-    let transitional = if pre.is_zero() {
+    // A notional account amount enters even without pre-account years (Shanghai 虚账实记,
+    // Guangdong's old method); a region without the rule only says it is not used.
+    let notional = s.notional_account.filter(|_| rules.notional.is_some());
+    let transitional = if pre.is_zero() && notional.is_none() {
         Decimal::ZERO
     } else {
         let rate = params.region(claim_region).transitional_rate.as_ref().and_then(|t| t.at(retire));
@@ -448,7 +479,23 @@ pub(super) fn employee_pension(
             crate::params::TransitionalBase::Claim => c,
             crate::params::TransitionalBase::Province => c_province,
         };
-        let t = provincial::transitional(rules, tc, it, pre, s.deemed_years, rate, money);
+        let ti = provincial::TransInputs {
+            c: tc,
+            it,
+            avg,
+            pre,
+            deemed: s.deemed_years,
+            rate,
+            years,
+            year: retire.year(),
+            notional,
+        };
+        let (t, detail) = provincial::transitional(rules, &ti, money);
+        if let Some(p) = &rules.phase_in {
+            if detail.is_some() {
+                env.provenance = env.provenance.max(p.provenance);
+            }
+        }
         let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
         env.note(|| Event::Transitional {
             base: tc,
@@ -457,10 +504,24 @@ pub(super) fn employee_pension(
             rate,
             result: t,
             deemed: s.deemed_years,
-            form: provincial::transitional_form(rules, base_money),
+            form: provincial::transitional_form(rules, base_money, detail.as_ref()),
         });
         t
     };
+    notes.extend(provincial::notional_note(
+        rules,
+        &provincial::TransInputs {
+            c,
+            it: avg,
+            avg,
+            pre,
+            deemed: s.deemed_years,
+            rate: Decimal::ZERO,
+            years,
+            year: retire.year(),
+            notional: s.notional_account,
+        },
+    ));
     let allowance = match s.allowance {
         Some(a) => {
             env.note(|| Event::Allowance { value: Used { value: a, provenance: None } });

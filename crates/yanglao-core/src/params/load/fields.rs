@@ -306,6 +306,9 @@ impl Ctx<'_> {
             "component_rounding",
             "total_rounding",
             "extra",
+            "phase_in",
+            "notional",
+            "special_divisor",
         ];
         let Some(v) = doc.get("employee_rules") else { return Ok(None) };
         let key = "employee_rules";
@@ -337,16 +340,19 @@ impl Ctx<'_> {
             Some("city_plus_province_indexed") => BasicForm::CityPlusProvinceIndexed,
             _ => BasicForm::Standard,
         };
-        let transitional =
-            match name("transitional", &["indexed", "weighted", "index_floor_one", "two_part", "deemed_index_one"])?
-                .as_deref()
-            {
-                Some("weighted") => TransitionalForm::Weighted,
-                Some("index_floor_one") => TransitionalForm::IndexFloorOne,
-                Some("two_part") => TransitionalForm::TwoPart,
-                Some("deemed_index_one") => TransitionalForm::DeemedIndexOne,
-                _ => TransitionalForm::Indexed,
-            };
+        let transitional = match name(
+            "transitional",
+            &["indexed", "weighted", "index_floor_one", "two_part", "deemed_index_one", "phase_in"],
+        )?
+        .as_deref()
+        {
+            Some("weighted") => TransitionalForm::Weighted,
+            Some("phase_in") => TransitionalForm::PhaseIn,
+            Some("index_floor_one") => TransitionalForm::IndexFloorOne,
+            Some("two_part") => TransitionalForm::TwoPart,
+            Some("deemed_index_one") => TransitionalForm::DeemedIndexOne,
+            _ => TransitionalForm::Indexed,
+        };
         let transitional_base = match name("transitional_base", &["claim", "province"])?.as_deref() {
             Some("province") => TransitionalBase::Province,
             _ => TransitionalBase::Claim,
@@ -440,7 +446,57 @@ impl Ctx<'_> {
                 source: e.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
             });
         }
+        let phase_in = self.phase_in(t)?;
+        let notional = match t.get("notional") {
+            None => None,
+            Some(v) => {
+                let p = "employee_rules.notional";
+                let n = v.as_table().ok_or_else(|| self.invalid(p, None, "must be { kind, divisor, … }"))?;
+                const NOTIONAL_KEYS: &[&str] = &["kind", "divisor", "deduct_per_whole_year", "source"];
+                if let Some(k) = n.keys().find(|k| !NOTIONAL_KEYS.contains(&k.as_str())) {
+                    return Err(self.invalid(
+                        &format!("{p}.{k}"),
+                        None,
+                        format!("unknown key; allowed {}", NOTIONAL_KEYS.join(", ")),
+                    ));
+                }
+                let divisor = need(n, "divisor", p)?;
+                if divisor <= Decimal::ZERO {
+                    return Err(self.invalid(&format!("{p}.divisor"), None, "must be positive"));
+                }
+                Some(match n.get("kind").and_then(Value::as_str) {
+                    Some("add") => NotionalRule::Add { divisor },
+                    Some("old_method") => {
+                        if phase_in.is_none() {
+                            return Err(self.invalid(p, None, "kind old_method needs employee_rules.phase_in"));
+                        }
+                        NotionalRule::OldMethod { divisor, deduct_per_year: need(n, "deduct_per_whole_year", p)? }
+                    }
+                    other => return Err(self.invalid(p, None, format!("kind {other:?}; allowed add, old_method"))),
+                })
+            }
+        };
+        if transitional == TransitionalForm::PhaseIn && phase_in.is_none() {
+            return Err(self.invalid("employee_rules.transitional", None, "phase_in needs employee_rules.phase_in"));
+        }
+        let special_divisor = match t.get("special_divisor") {
+            None => None,
+            Some(v) => {
+                let p = "employee_rules.special_divisor";
+                let d = v.as_table().ok_or_else(|| self.invalid(p, None, "must be { months, provenance, source }"))?;
+                let months = need(d, "months", p)?;
+                self.range(months, Decimal::ONE, Decimal::from(400), &format!("{p}.months"), None)?;
+                Some(SpecialDivisor {
+                    months,
+                    provenance: self.provenance(d, p, None)?,
+                    source: d.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
+                })
+            }
+        };
         Ok(Some(EmployeeRules {
+            phase_in,
+            notional,
+            special_divisor,
             provenance,
             source,
             basic,
@@ -456,6 +512,40 @@ impl Ctx<'_> {
             component_rounding: round("component_rounding")?,
             total_rounding: round("total_rounding")?,
             extras,
+        }))
+    }
+
+    /// `employee_rules.phase_in = { rates = [{ year, rate }, …], until, provenance, source }`:
+    /// shares from 0 to 1 by first retirement year, years ascending.
+    fn phase_in(&self, t: &toml::Table) -> Result<Option<PhaseIn>, ParamError> {
+        let p = "employee_rules.phase_in";
+        let Some(v) = t.get("phase_in") else { return Ok(None) };
+        let ph = v.as_table().ok_or_else(|| self.invalid(p, None, "must be { rates, until, provenance, source }"))?;
+        let mut rates = Vec::new();
+        for r in ph.get("rates").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let r = r.as_table().ok_or_else(|| self.invalid(p, None, "rates are { year, rate }"))?;
+            let year = self.int(r, "year", p)? as i32;
+            let v =
+                r.get("rate").ok_or_else(|| self.invalid(&format!("{p}.rate"), Some(year.to_string()), "missing"))?;
+            let rate = self.decimal(v, &format!("{p}.rate"), Some(year.to_string()))?;
+            self.range(rate, Decimal::ZERO, Decimal::ONE, &format!("{p}.rate"), Some(year.to_string()))?;
+            if rates.last().is_some_and(|(y, _)| *y >= year) {
+                return Err(self.invalid(&format!("{p}.rates"), Some(year.to_string()), "years must ascend"));
+            }
+            rates.push((year, rate));
+        }
+        if rates.is_empty() {
+            return Err(self.invalid(&format!("{p}.rates"), None, "at least one { year, rate }"));
+        }
+        let until = match ph.get("until") {
+            None => None,
+            Some(_) => Some(self.int(ph, "until", p)? as i32),
+        };
+        Ok(Some(PhaseIn {
+            rates,
+            until,
+            provenance: self.provenance(ph, p, None)?,
+            source: ph.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
         }))
     }
 
