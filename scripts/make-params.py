@@ -103,6 +103,13 @@ EMPLOYEE_RULES = {
     "heilongjiang": {"years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)")},
     "henan": {"basic": "province_plus_city_indexed",
               "note": "basic (province C + city C × Ī)/2, transitional on the city base (豫政〔2006〕29号 as applied on benefit sheets)"},
+    "henan/zhengzhou": {
+        "omitted": [dict(label="郑州过渡性补贴", if_deemed=True,
+                         why="郑州市政府令第161号 / 郑劳社〔2007〕36号: [(actual years × P) / (total years × 1%)] × "
+                             "(Zhengzhou base / 7933) with P from 附表二 by deemed years (up to a whole year) and "
+                             "transitional index (up to 0.1); the sources give only the range of a sparse five-point "
+                             "P table (4.62-8.85), not its points, so the subsidy is not computed")],
+    },
     "hubei": {"basic": "city_plus_province_indexed",
               "note": "basic (city C + province C × Ī)/2 per the province json; transitional on the city base"},
     "jiangsu": {
@@ -194,6 +201,9 @@ def rule_lines(key, rule_row, spec):
     if "special_divisor" in spec:
         d = spec["special_divisor"]
         out.append(f'special_divisor = {{ months = {q(d["months"])}, provenance = "reported", source = {q(d["note"] + " | notes: " + clean(rule_row["notes"])[:200])} }}')
+    for o in spec.get("omitted", []):
+        out += ["", "[[employee_rules.omitted]]", f"label = {q(o['label'])}", f"why = {q(o['why'])}",
+                f"if_deemed = {'true' if o.get('if_deemed') else 'false'}"]
     for e in spec.get("extras", []):
         out += ["", "[[employee_rules.extra]]", f"label = {q(e['label'])}", f"kind = {q(e['kind'])}"]
         for k in ("amount", "years", "flat", "per_year", "per_index_year"):
@@ -511,6 +521,8 @@ def city_file(p, city, rows, prov_name, rule):
         merged["extras"] = merged.get("extras", []) + spec.get("extras", [])
         for k in spec.get("drop", []):
             merged.pop(k, None)
+        if "omitted" in spec:
+            merged["omitted"] = spec["omitted"]
         lines += rule_lines(f"{p}/{city}", rule, merged)
     return "\n".join(lines) + "\n"
 

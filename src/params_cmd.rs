@@ -435,6 +435,16 @@ fn employee_rules(
             d.source.clone(),
         );
     }
+    for o in &e.omitted {
+        push(
+            "employee",
+            &format!("not included: {}", o.label),
+            String::new(),
+            String::new(),
+            String::new(),
+            o.why.clone(),
+        );
+    }
     for x in &e.extras {
         if x.from.is_some_and(|f| at < f) || x.to.is_some_and(|t| at > t) {
             continue;

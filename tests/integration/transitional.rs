@@ -272,3 +272,26 @@ fn params_shows_the_phase_in_share_of_the_year() {
     let out = bin().args(["params", "--region", "gansu", "--year", "2025", "--format", "csv"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("special (特殊工种) early retirement,170,"));
 }
+
+#[test]
+fn zhengzhou_subsidy_is_named_as_not_included_never_a_silent_zero() {
+    // The 郑州过渡性补贴's P table points are not in the sources: a Zhengzhou row with deemed
+    // years says the subsidy is not included; its numbers are Henan's form as before
+    // (basic (6606 + 7925 × 1.2 = 9510.00)/2 × 35% = 2820.30, transitional 7925 × 1.1 =
+    // 8717.50 × 12 × 1.3% = 1359.93); a row without deemed years and a Luoyang row say nothing.
+    let dir = scratch("trans-zhengzhou");
+    let mut csv =
+        String::from("id,scheme,region,category,birth,as_of,paid_years,deemed_years,avg_index,pre_account_years,trans_index,balance\n");
+    csv.push_str("zz,employee,henan/zhengzhou,male,1964-06,2024-06,25,10,1.2,12,1.1,120000\n");
+    csv.push_str("zz-no-deemed,employee,henan/zhengzhou,male,1964-06,2024-06,35,0,1.2,0,,120000\n");
+    csv.push_str("ly,employee,henan/luoyang,male,1964-06,2024-06,25,10,1.2,12,1.1,120000\n");
+    let (out, rows) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!((get(&rows, "zz", "basic"), get(&rows, "zz", "transitional")), ("2820.30", "1359.93"));
+    assert!(get(&rows, "zz", "message").contains("郑州过渡性补贴 not included"), "{}", get(&rows, "zz", "message"));
+    assert!(get(&rows, "zz", "message").contains("附表二"));
+    assert!(!get(&rows, "zz-no-deemed", "message").contains("郑州过渡性补贴"));
+    assert!(!get(&rows, "ly", "message").contains("郑州过渡性补贴"));
+    let p = bin().args(["params", "--region", "henan/zhengzhou", "--format", "csv"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&p.stdout).contains("not included: 郑州过渡性补贴"));
+}

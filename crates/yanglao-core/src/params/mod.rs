@@ -32,7 +32,7 @@ pub use load::{builtin_files, dir_files, Assumptions, ParamError};
 pub use num::*;
 pub use projection::*;
 pub use rules::{
-    AgeTopup, BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, NotionalRule, Phase, PhaseIn,
+    AgeTopup, BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, NotionalRule, Omitted, Phase, PhaseIn,
     ResidentBonus, SpecialDivisor, TransitionalBase, TransitionalForm,
 };
 pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};

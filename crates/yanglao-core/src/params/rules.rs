@@ -212,6 +212,21 @@ pub struct EmployeeRules {
     /// The divisor of an arduous-work (特殊工种, `special`) early retirement in place of the
     /// C7 table (Gansu 170).
     pub special_divisor: Option<SpecialDivisor>,
+    /// Local components known but not computed (the data lacks what they need): named in
+    /// `message` so that a result without them is never silently short.
+    pub omitted: Vec<Omitted>,
+}
+
+/// A local component that is not computed, and why (Zhengzhou 过渡性补贴: its P table is
+/// not in the sources).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Omitted {
+    /// Name of the component.
+    pub label: String,
+    /// Why it is not computed.
+    pub why: String,
+    /// Said only for rows with deemed years (the component depends on them).
+    pub if_deemed: bool,
 }
 
 /// A region's divisor for arduous-work early retirements (C7's table is data; this

@@ -545,6 +545,9 @@ pub(super) fn employee_pension(
             a
         }
     };
+    for o in rules.omitted.iter().filter(|o| !o.if_deemed || !s.deemed_years.is_zero()) {
+        notes.push(format!("{} not included: {}", o.label, o.why));
+    }
     let total = provincial::total(rules, basic + account + transitional + allowance);
     env.note(|| Event::Total { result: total });
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();

@@ -309,6 +309,7 @@ impl Ctx<'_> {
             "phase_in",
             "notional",
             "special_divisor",
+            "omitted",
         ];
         let Some(v) = doc.get("employee_rules") else { return Ok(None) };
         let key = "employee_rules";
@@ -493,7 +494,24 @@ impl Ctx<'_> {
                 })
             }
         };
+        let mut omitted = Vec::new();
+        for o in t.get("omitted").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let p = "employee_rules.omitted";
+            let o = o.as_table().ok_or_else(|| self.invalid(p, None, "each is { label, why, if_deemed }"))?;
+            let text = |k: &str| {
+                o.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+                    .ok_or_else(|| self.invalid(&format!("{p}.{k}"), None, "missing"))
+            };
+            omitted.push(Omitted {
+                label: text("label")?,
+                why: text("why")?,
+                if_deemed: o.get("if_deemed").and_then(Value::as_bool).unwrap_or(false),
+            });
+        }
         Ok(Some(EmployeeRules {
+            omitted,
             phase_in,
             notional,
             special_divisor,
