@@ -84,6 +84,7 @@ EMPLOYEE_RULES = {
         "special_divisor": dict(months="170", note="province rule note: special-type (特殊工种) early retirement uses a 170-month divisor"),
     },
     "guangdong": {
+        "note": "new method C × Ī_t × P × 1.2% (Ī_t = trans_index, the 1993 county index D folded in); old method 视同缴费账户 (notional_account) ÷ 120; 2021-2025 old + max(0, new − old − 4 × floor(N)) × share, from 2026 the new method (粤府函〔2021〕294号)",
         "phase_in": dict(rates=[(2021, "0.3"), (2022, "0.5"), (2023, "0.7"), (2024, "0.9"), (2025, "1")], until=2025,
                          note="粤府函〔2021〕294号 phase-in as the rule table gives it: 2021-2025 shares of max(0, new - old - 4 x years); from 2026 the new method"),
         "notional": dict(kind="old_method", divisor="120", deduct="4",
@@ -98,6 +99,7 @@ EMPLOYEE_RULES = {
         # Shenzhen's own transitional system (old indexed wage x enjoyment ratio) is not
         # modelled: Guangdong's notional-account phase-in does not apply to it.
         "drop": ["phase_in", "notional"],
+        "note": "Guangdong's new method C × Ī_t × P × 1.2% with 100 + 4 × floor(N) and the Shenzhen 调节金; Shenzhen's own transitional system and Guangdong's notional-account phase-in are not applied",
     },
     "guangxi": {"total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)")},
     "heilongjiang": {"years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)")},
@@ -521,8 +523,9 @@ def city_file(p, city, rows, prov_name, rule):
         merged["extras"] = merged.get("extras", []) + spec.get("extras", [])
         for k in spec.get("drop", []):
             merged.pop(k, None)
-        if "omitted" in spec:
-            merged["omitted"] = spec["omitted"]
+        for k in ("omitted", "note"):
+            if k in spec:
+                merged[k] = spec[k]
         lines += rule_lines(f"{p}/{city}", rule, merged)
     return "\n".join(lines) + "\n"
 
