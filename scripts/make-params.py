@@ -57,6 +57,7 @@ CITY_NAME = {
     "jingmen": "荆门", "suizhou": "随州", "qianjiang": "潜江", "xiantao": "仙桃",
     "tianmen": "天门", "ezhou": "鄂州", "xianning": "咸宁", "xiaogan": "孝感",
     "huanggang": "黄冈", "shennongjia": "神农架", "jingzhou": "荆州",
+    "haerbin": "哈尔滨", "xining": "西宁",
 }
 AVG_2025_MISLABELLED = {"anhui", "fujian", "gansu", "jiangsu", "jiangxi", "neimenggu", "ningxia", "zhejiang"}
 AVG_SHIFT_BACK = {"hunan"}
@@ -68,12 +69,28 @@ AVG_CORRECTIONS = {
 # Provincial forms of the employee pension, read from province-rules.csv (columns
 # transitional_formula, years_rounding, result_rounding, extra_components; quoted in each
 # file's `source`). Where the calculator engine and the rule it describes disagree, the
-# rule is followed and the choice noted here. Person-specific items (one-child bonuses,
-# intellectuals, titles, model workers, hardship areas chosen per person) are not rules of
-# a region and are left out (README).
+# rule is followed and the choice noted here. Person-specific items carry a condition on
+# the scenario's person columns (`when`: family one_child/childless, title senior/
+# intermediate, intellectual; the plateau allowance counts `tibet_years`); items that
+# depend on facts no column carries (model workers, hardship-area classes, Sichuan's 增发
+# rates by condition) are left out (README). `forms_official`: the table holds only such
+# person rules, its forms are the national ones (tagged official; each rule has its own
+# tag). City keys (`province/city`) make overlays; `drop_extras` removes province items there.
+YUNNAN_ONE_CHILD_NOTE = (
+    "云劳社〔2002〕76号: one-child parents +5% of the previous year's provincial average pension of enterprise "
+    "retirees; the values by year of the average as the province rule table lists them (2021 3158, 2022 3293, "
+    "2023 3431, 2024 3553). Conflict: the json keys {2023: 3293, 2025: 3553} (by retirement year, one year later), "
+    "and the extraction notes describe the .js as holding 3431 for 2023-2025, i.e. 3431 for 2024 where the rule "
+    "table has 3553; the rule table's 3553 is kept. After 2024 the last value grows by the row's indexation "
+    "(projected); before 2021 there is no value and nothing is added (said in message)")
 EMPLOYEE_RULES = {
     "anhui": {"years": ("1", "up", "years rounded up to 0.1 (只进不退)")},
     "beijing": {"transitional": "two_part"},
+    "chongqing": {
+        "forms_official": True,
+        "extras": [dict(label="独生子女父母 +3%", kind="percent_of_components", pct="0.03", when={"family": "one_child"},
+                        note="one-child parents +3% of (basic + account + transitional) as the calculator engine applies it (no document number in the rule table; the json words it \"3% 基础养老金\", which may mean the basic pension alone: unconfirmed)")],
+    },
     "fujian": {
         "years_step": "0.5", "transitional_index_floor": "0.75",
         "note": "official half-year step and β floor 0.75 (prose of the rule note; the engine enables neither)",
@@ -102,7 +119,33 @@ EMPLOYEE_RULES = {
         "note": "Guangdong's new method C × Ī_t × P × 1.2% with 100 + 4 × floor(N) and the Shenzhen 调节金; Shenzhen's own transitional system and Guangdong's notional-account phase-in are not applied",
     },
     "guangxi": {"total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)")},
-    "heilongjiang": {"years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)")},
+    "guizhou": {
+        "forms_official": True,
+        "extras": [dict(label="独生子女父母 +5%", kind="percent_of_components", pct="0.05", when={"family": "one_child"},
+                        note="黔劳社厅发〔2006〕20号: one-child parents +5% of (basic + account + transitional) (the calculator engine adds it to everyone once special_addition is enabled; here only to one-child parents, as the rule says)")],
+    },
+    "hainan": {
+        "forms_official": True,
+        "extras": [
+            dict(label="计划生育奖励金 独生子女父母 +5%", kind="percent_of_components", pct="0.05", when={"family": "one_child"},
+                 note="琼府〔2022〕40号: one-child parents +5% of (basic + account + transitional)"),
+            dict(label="计划生育奖励金 无子女 +10%", kind="percent_of_components", pct="0.10", when={"family": "childless"},
+                 note="琼府〔2022〕40号: childless +10% of (basic + account + transitional)"),
+        ],
+    },
+    "heilongjiang": {
+        "years": ("8", "half_away_from_zero", "months/12 exact (benefit sheets)"),
+        "extras": [
+            dict(label="高级职称 +25", kind="flat", amount="25", when={"title": "senior"},
+                 note="json manual item: senior title +25 yuan/month (no document number; the calculator engine adds 0)"),
+            dict(label="中级职称 +15", kind="flat", amount="15", when={"title": "intermediate"},
+                 note="json manual item: intermediate title +15 yuan/month (no document number; the calculator engine adds 0)"),
+        ],
+    },
+    "heilongjiang/haerbin": {
+        "extras": [dict(label="哈尔滨御寒津贴", kind="flat", amount="45",
+                        note="json manual item: Harbin 御寒津贴 45 yuan/month (no document number; the calculator engine adds 0)")],
+    },
     "henan": {"basic": "province_plus_city_indexed",
               "note": "basic (province C + city C × Ī)/2, transitional on the city base (豫政〔2006〕29号 as applied on benefit sheets)"},
     "henan/zhengzhou": {
@@ -131,6 +174,13 @@ EMPLOYEE_RULES = {
     "liaoning": {"transitional": "weighted",
                  "note": "(C + C × Ī)/2 × deemed × 1.4% per the engine (辽劳社发〔2006〕81号); the json's 1.4/1.2% split and 增发 are an unconfirmed alternative"},
     "neimenggu": {"transitional": "index_floor_one"},
+    "ningxia": {
+        "forms_official": True,
+        "rate_if": [dict(label="知识分子过渡系数", when={"intellectual": True}, rate="0.0143",
+                         note="coefficient_intellectual 1.43% of the .js (run by the calculator engine); the json says 1.49%: unresolved, the .js value is kept")],
+        "extras": [dict(label="知识分子补贴 18.5", kind="flat", amount="18.5", when={"intellectual": True},
+                        note="宁政办发〔2006〕126号 as cited: intellectuals 18.5 yuan/month (.js: area 10 + seniority 8.5; json: seniority 10 + area 8.5; same total)")],
+    },
     "qinghai": {
         "transitional": "weighted",
         "extras": [
@@ -138,6 +188,10 @@ EMPLOYEE_RULES = {
             dict(label="调节金", kind="by_retirement_year",
                  values=[(2006 + k, str(150 - 15 * k)) for k in range(10)], note="json: 150 for 2006 retirees, -15 a year"),
         ],
+    },
+    "qinghai/xining": {
+        "drop_extras": ["地区附加 (non-Xining)"],
+        "extras": [dict(label="地区附加 (西宁)", kind="flat", amount="12", note="青劳社厅发〔2004〕27号: Xining 12, elsewhere 13")],
     },
     "shanghai": {
         "transitional": "deemed_index_one", "basic_years_month_rate": "0.00083",
@@ -151,10 +205,16 @@ EMPLOYEE_RULES = {
     "xizang": {
         "extras": [
             dict(label="高原津贴", kind="indexed_wage_pct", bands=[("10", "0.05"), ("15", "0.10"), ("20", "0.15")],
-                 note="C × Ī × 5/10/15% for 10/15/20 years worked in Tibet (total years used)"),
+                 band_years="tibet_years",
+                 note="C × Ī × 5/10/15% for 10/15/20 years worked in Tibet (the row's tibet_years; when empty, the total years N)"),
             dict(label="二类区 交通 30 + 取暖 39.88 + 过渡性福利 260", kind="flat", amount="329.88", provenance="assumed",
                  note="category-2 area amounts; the person's area category is not an input"),
         ],
+    },
+    "yunnan": {
+        "forms_official": True,
+        "extras": [dict(label="独生子女父母 5% 上年全省平均养老金", kind="percent_of_series", pct="0.05", when={"family": "one_child"},
+                        series=[(2021, "3158"), (2022, "3293"), (2023, "3431"), (2024, "3553")], note=YUNNAN_ONE_CHILD_NOTE)],
     },
     "zhejiang": {
         "total_rounding": ("1", "up", "total rounded up to the jiao (见分进角)"),
@@ -179,8 +239,11 @@ def rule_lines(key, rule_row, spec):
         places, mode, why = spec["years"]
         out += [f"# Years (C12): {why}.", "[rounding]", f'source = {q(why)}', 'provenance = "reported"',
                 f'years = {{ places = {places}, mode = "{mode}" }}', ""]
+    if spec.get("forms_official"):
+        src = ("national forms (C15, C17; 国发〔2005〕38号); the rules below depend on facts of the person "
+               "and carry their own provenance | " + src)
     out += ["# Provincial forms of the employee pension (model::provincial).", "[employee_rules]",
-            'provenance = "reported"', f"source = {q(src)}"]
+            f'provenance = "{"official" if spec.get("forms_official") else "reported"}"', f"source = {q(src)}"]
     for k in ("basic", "transitional", "transitional_base", "years_step", "transitional_index_floor", "basic_years_month_rate"):
         if k in spec:
             out.append(f"{k} = {q(spec[k])}")
@@ -208,9 +271,17 @@ def rule_lines(key, rule_row, spec):
                 f"if_deemed = {'true' if o.get('if_deemed') else 'false'}"]
     for e in spec.get("extras", []):
         out += ["", "[[employee_rules.extra]]", f"label = {q(e['label'])}", f"kind = {q(e['kind'])}"]
-        for k in ("amount", "years", "flat", "per_year", "per_index_year"):
+        for k in ("amount", "years", "flat", "per_year", "per_index_year", "pct", "band_years"):
             if k in e:
                 out.append(f"{k} = {q(e[k])}")
+        if "when" in e:
+            out.append(f"when = {when_toml(e['when'])}")
+        if "series" in e:
+            out.append("series = [")
+            for y, v in e["series"]:
+                out.append(f'  {{ year = {y}, value = {q(v)}, provenance = "reported", source = '
+                           f'{q("province rule table extra_components (" + clean(rule_row["extra_components"])[:120] + ")")} }},')
+            out.append("]")
         if "bands" in e:
             out.append("bands = [" + ", ".join(f"{{ years = {q(y)}, pct = {q(p)} }}" for y, p in e["bands"]) + "]")
         if "brackets" in e:
@@ -219,8 +290,18 @@ def rule_lines(key, rule_row, spec):
             out.append("values = [" + ", ".join(f"{{ year = {y}, amount = {q(a)} }}" for y, a in e["values"]) + "]")
         out.append(f"provenance = {q(e.get('provenance', 'reported'))}")
         out.append(f"source = {q(e['note'] + ' | extra_components: ' + clean(rule_row['extra_components'])[:200])}")
-    log(f"{key}: employee rules " + ", ".join(k for k in spec if k != "note"))
+    for r in spec.get("rate_if", []):
+        out += ["", "[[employee_rules.transitional_rate_if]]", f"label = {q(r['label'])}",
+                f"when = {when_toml(r['when'])}", f"rate = {q(r['rate'])}", 'provenance = "reported"',
+                f"source = {q(r['note'] + ' | transitional_coefficient: ' + clean(rule_row['transitional_coefficient']))}"]
+    log(f"{key}: employee rules " + ", ".join(k for k in spec if k != "note")
+        + "".join(f"; {e['label']} when {e['when']}" for e in spec.get("extras", []) if "when" in e))
     return out
+
+
+def when_toml(w):
+    """A condition on the person's facts as an inline TOML table."""
+    return "{ " + ", ".join(f"{k} = {'true' if v is True else 'false' if v is False else q(v)}" for k, v in w.items()) + " }"
 
 # ---------------------------------------------------------------- resident scheme
 # Resident rules read from data/sources/resident/ (basic-pension.csv free-text columns
@@ -519,14 +600,34 @@ def city_file(p, city, rows, prov_name, rule):
     spec = EMPLOYEE_RULES.get(f"{p}/{city}")
     if spec:
         # A city's rules replace the province's: start from the province's and add.
-        merged = dict(EMPLOYEE_RULES.get(p, {}))
-        merged["extras"] = merged.get("extras", []) + spec.get("extras", [])
-        for k in spec.get("drop", []):
-            merged.pop(k, None)
-        for k in ("omitted", "note"):
-            if k in spec:
-                merged[k] = spec[k]
-        lines += rule_lines(f"{p}/{city}", rule, merged)
+        lines += rule_lines(f"{p}/{city}", rule, city_spec(p, spec))
+    return "\n".join(lines) + "\n"
+
+
+def city_spec(p, spec):
+    """A city's rules replace the province's: the province's, less the city's `drop` (keys) and
+    `drop_extras` (labels), plus its own."""
+    merged = dict(EMPLOYEE_RULES.get(p, {}))
+    kept = [e for e in merged.get("extras", []) if e["label"] not in spec.get("drop_extras", [])]
+    merged["extras"] = kept + spec.get("extras", [])
+    for k in spec.get("drop", []):
+        merged.pop(k, None)
+    for k in ("omitted", "note"):
+        if k in spec:
+            merged[k] = spec[k]
+    return merged
+
+
+def city_rules_file(p, city, rule):
+    """An overlay for a city with its own employee rules but no base of its own (the
+    province's bases apply)."""
+    name = CITY_NAME[city]
+    lines = [
+        f"# {name} ({p}/{city}), overlay of {p}.toml: its own local components of the employee pension. Generated",
+        "# by scripts/make-params.py (EMPLOYEE_RULES) — do not edit by hand. The province's bases apply.",
+        f"name = {q(name)}",
+    ]
+    lines += rule_lines(f"{p}/{city}", rule, city_spec(p, EMPLOYEE_RULES[f"{p}/{city}"]))
     return "\n".join(lines) + "\n"
 
 
@@ -555,6 +656,10 @@ def main():
         files[f"{p}.toml"] = province_file(p, rules[p], bases[p], cities.get(p, {}))
         for city, rows in sorted(cities.get(p, {}).items()):
             files[f"{p}/{city}.toml"] = city_file(p, city, rows, rules[p]["name_zh"], rules[p])
+        for key in sorted(k for k in EMPLOYEE_RULES if k.startswith(p + "/")):
+            city = key.split("/")[1]
+            if city not in cities.get(p, {}):
+                files[f"{key}.toml"] = city_rules_file(p, city, rules[p])
 
     changed = []
     for rel, text in sorted(files.items()):

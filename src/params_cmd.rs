@@ -3,7 +3,7 @@
 //! analyst sees what the model assumes before trusting a result.
 
 use crate::params::{
-    BasicForm, BasicYears, EmployeeRules, ExtraKind, Month, NotionalRule, Params, Phase, Provenance, Round, RoundMode,
+    BandYears, BasicForm, BasicYears, EmployeeRules, Month, NotionalRule, Params, Phase, Provenance, Round, RoundMode,
     Sourced, StepSeries, TransitionalBase, TransitionalForm, YearSeries,
 };
 use rust_decimal::Decimal;
@@ -449,21 +449,13 @@ fn employee_rules(
         if x.from.is_some_and(|f| at < f) || x.to.is_some_and(|t| at > t) {
             continue;
         }
-        let v = match &x.kind {
-            ExtraKind::Flat(a) => a.to_string(),
-            ExtraKind::FlatIfDeemedAtLeast { amount, years } => format!("{amount} if deemed years ≥ {years}"),
-            ExtraKind::PerWholeYear { flat, per_year } => format!("{flat} + {per_year} × floor(N)"),
-            ExtraKind::IndexYears { flat, per_index_year } => format!("{flat} + {per_index_year} × Ī × N"),
-            ExtraKind::IndexedWagePct(b) => format!(
-                "C × Ī × {}",
-                b.iter().map(|(y, p)| format!("{p} from {y} years")).collect::<Vec<_>>().join(", ")
-            ),
-            ExtraKind::IncrementBrackets(b) => format!(
-                "(C + C × Ī)/2 × Σ actual years in {}",
-                b.iter().map(|(f, t, r)| format!("({f},{t}] × {r}")).collect::<Vec<_>>().join(", ")
-            ),
-            ExtraKind::ByRetirementYear(v) => v.iter().map(|(y, a)| format!("{y}: {a}")).collect::<Vec<_>>().join(", "),
-        };
+        let mut v = x.kind.describe();
+        if x.band_years == BandYears::Tibet {
+            v.push_str(" (bands on tibet_years when given, else N)");
+        }
+        if !x.when.is_always() {
+            v.push_str(&format!(" when {}", x.when.describe()));
+        }
         push(
             "employee",
             &format!("local component: {}", x.label),
@@ -471,6 +463,16 @@ fn employee_rules(
             x.from.map(|m| m.to_string()).unwrap_or_default(),
             tag(x.provenance),
             x.source.clone(),
+        );
+    }
+    for r in &e.transitional_rate_if {
+        push(
+            "employee",
+            &format!("transitional coefficient: {}", r.label),
+            format!("{} when {}", r.rate.normalize(), r.when.describe()),
+            String::new(),
+            tag(r.provenance),
+            r.source.clone(),
         );
     }
 }

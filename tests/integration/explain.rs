@@ -358,3 +358,57 @@ fn explain_shows_phase_ins_notional_accounts_and_the_special_divisor() {
     assert!(d["formula"].as_str().unwrap().contains("d(45), 216"), "{}", d["formula"]);
     assert!(d["document"].as_str().unwrap().contains("170-month divisor"));
 }
+
+#[test]
+fn explain_lists_the_local_components_with_their_sources() {
+    // Every checked value equals run (the allowance column is checked against the step of
+    // the local components), for the person rules and the city overlays.
+    assert!(explain_equals_run("explain-person", "tests/data/person-rules.csv", None) > 0);
+    let input = repo("tests/data/person-rules.csv");
+    let step = |id: &str, title: &str| -> serde_json::Value {
+        let e = explain_json(&input, None, id);
+        e["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["title"] == title)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id}: no {title}"))
+    };
+    // Harbin, intermediate title: both components, each with its rule, condition, tag, source.
+    let s = step("harbin-intermediate", "Local components (in the allowance column)");
+    assert_eq!(s["result"], "60.00");
+    assert_eq!(s["checks"]["allowance"], "60.00");
+    let inputs = s["inputs"].as_array().unwrap();
+    assert_eq!(inputs.len(), 2, "{s}");
+    assert_eq!(inputs[0]["name"], "中级职称 +15 (15; when title = intermediate)");
+    assert_eq!(inputs[0]["value"], "15.00");
+    assert_eq!(inputs[0]["provenance"], "reported");
+    assert!(inputs[0]["source"].as_str().unwrap().starts_with("json manual item: intermediate title +15"), "{s}");
+    assert_eq!(inputs[1]["name"], "哈尔滨御寒津贴 (45)");
+    // Hainan: the share of the components.
+    let s = step("hainan-childless", "Local components (in the allowance column)");
+    let x = &s["inputs"][0];
+    assert_eq!(
+        x["name"],
+        "计划生育奖励金 无子女 +10% (10% × (basic + account + transitional); when family = childless)"
+    );
+    assert!(x["source"].as_str().unwrap().contains("琼府〔2022〕40号"), "{s}");
+    // Ningxia: the person's coefficient is its own step, with its source.
+    let s = step("ningxia-intellectual", "Transitional coefficient for this person");
+    assert_eq!(s["result"], "0.0143");
+    assert!(s["document"].as_str().unwrap().contains("1.49%"), "{s}");
+    // An existing unconditional component is listed too (Zhejiang).
+    let dir = scratch("explain-zhejiang");
+    let zj = dir.join("zj.csv");
+    std::fs::write(&zj, "id,scheme,region,category,birth,as_of,paid_years,deemed_years,avg_index,pre_account_years,trans_index,balance\nzj,employee,zhejiang,male,1964-06,2024-06,25,10,1.2,12,1.1,120000\n").unwrap();
+    let e = explain_json(&zj, None, "zj");
+    let s = e["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["title"] == "Local components (in the allowance column)")
+        .unwrap();
+    // 150 + (480 + 1.2 × 35 × 3 = 606.00) = 756.00 (the worked case in provinces.rs).
+    assert_eq!(s["result"], "756.00");
+}

@@ -13,6 +13,7 @@ mod explain;
 mod golden;
 mod hostile;
 mod metrics;
+mod person;
 mod properties;
 mod provinces;
 mod reform;

@@ -491,7 +491,7 @@ fn across_all_provinces_a_transfer_loses_nothing() {
 }
 
 /// Copies `data/params` to `dir`, applying `edit` to one file's table.
-fn params_copy(dir: &std::path::Path, file: &str, edit: impl Fn(&mut toml::Table)) {
+pub(crate) fn params_copy(dir: &std::path::Path, file: &str, edit: impl Fn(&mut toml::Table)) {
     fn copy(from: &std::path::Path, to: &std::path::Path) {
         std::fs::create_dir_all(to).unwrap();
         for e in std::fs::read_dir(from).unwrap() {
@@ -520,7 +520,9 @@ fn no_provincial_employee_rule_is_dead() {
     // exercise each kind: fractional years (Anhui, Fujian), a low transitional index
     // (Fujian's floor, Inner Mongolia's), 15 deemed years (Gansu), a 2024 retirement
     // (Shenzhen's 调节金), 25 actual years (Jilin), months contributed (exact years of
-    // Heilongjiang and Jiangxi). `[rounding]` is removed with the rules.
+    // Heilongjiang and Jiangxi). `[rounding]` is removed with the rules. Each region also
+    // has one row per person fact (`family`, `title`, `intellectual`, `tibet_years`), so
+    // that a table of person-dependent rules (Chongqing, Yunnan, Ningxia, …) moves too.
     let dir = scratch("provinces-dead");
     let regions: Vec<String> = all_regions()
         .into_iter()
@@ -529,11 +531,7 @@ fn no_provincial_employee_rule_is_dead() {
         })
         .collect();
     assert!(regions.len() >= 20, "{regions:?}");
-    let mut csv = HEADER.to_string();
-    for r in all_regions() {
-        // Known to 2023-11, then seven months of contributions: N = 40.33 + 7/12.
-        csv.push_str(&format!("{r},employee,{r},male,1964-06,2023-11,25.33,15,1.2,20,0.6,120000\n"));
-    }
+    let csv = dead_rule_rows();
     let (out, base) = run_csv(&dir, &csv, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     for r in &regions {
@@ -549,10 +547,99 @@ fn no_provincial_employee_rule_is_dead() {
         // only names a component it cannot compute (Zhengzhou's omitted subsidy).
         let totals = |rows: &[std::collections::HashMap<String, String>]| -> Vec<(String, String)> {
             rows.iter()
-                .filter(|x| &x["id"] == r || x["id"].starts_with(&format!("{r}/")))
+                .filter(|x| {
+                    &x["id"] == r || x["id"].starts_with(&format!("{r}/")) || x["id"].starts_with(&format!("{r}#"))
+                })
                 .map(|x| (x["total"].clone(), x["message"].clone()))
                 .collect()
         };
         assert_ne!(totals(&base), totals(&rows), "{r}: its [employee_rules] change nothing");
     }
+}
+
+/// The person facts the dead-rule checks try, as (column, value).
+const FACTS: &[(&str, &str)] = &[
+    ("family", "one_child"),
+    ("family", "childless"),
+    ("title", "senior"),
+    ("title", "intermediate"),
+    ("intellectual", "true"),
+    ("tibet_years", "12"),
+];
+
+/// Rows of the dead-rule checks: per region one row without person facts (id = the region)
+/// and one per fact (id `region#column=value`). Known to 2023-11, then seven months of
+/// contributions: N = 40.33 + 7/12, retiring 2024-06.
+fn dead_rule_rows() -> String {
+    let mut csv = format!("{},family,title,intellectual,tibet_years\n", HEADER.trim_end());
+    for r in all_regions() {
+        let row = |id: &str, facts: [&str; 4]| {
+            format!("{id},employee,{r},male,1964-06,2023-11,25.33,15,1.2,20,0.6,120000,{}\n", facts.join(","))
+        };
+        csv.push_str(&row(&r, ["", "", "", ""]));
+        for (col, v) in FACTS {
+            let mut facts = ["", "", "", ""];
+            facts[["family", "title", "intellectual", "tibet_years"].iter().position(|c| c == col).unwrap()] = v;
+            csv.push_str(&row(&format!("{r}#{col}={v}"), facts));
+        }
+    }
+    csv
+}
+
+#[test]
+fn no_conditional_provincial_rule_is_dead() {
+    // Dead-parameter check for the rules that depend on the person: for every region file,
+    // each `[[employee_rules.extra]]` with a `when` condition, each
+    // `[[employee_rules.transitional_rate_if]]` and each `band_years = "tibet_years"`,
+    // removed alone, must change the row whose facts meet it — and only rows that claim a
+    // fact (the rows without facts stay as they are).
+    let dir = scratch("provinces-dead-conditional");
+    let csv = dead_rule_rows();
+    let (out, base) = run_csv(&dir, &csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut checked = Vec::new();
+    for r in all_regions() {
+        let file = format!("{r}.toml");
+        let doc: toml::Table = std::fs::read_to_string(repo(&format!("data/params/{file}"))).unwrap().parse().unwrap();
+        let Some(rules) = doc.get("employee_rules").and_then(|v| v.as_table()) else { continue };
+        for list in ["extra", "transitional_rate_if"] {
+            let n = rules.get(list).and_then(|v| v.as_array()).map_or(0, |a| a.len());
+            for k in 0..n {
+                let item = rules[list].as_array().unwrap()[k].as_table().unwrap().clone();
+                let label = item["label"].as_str().unwrap().to_string();
+                // The fact that meets it: its condition, else tibet_years for band_years.
+                let fact = match item.get("when").and_then(|w| w.as_table()) {
+                    Some(w) => {
+                        let (col, v) = w.iter().next().unwrap();
+                        let v = v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+                        format!("{col}={v}")
+                    }
+                    None if item.get("band_years").is_some() => "tibet_years=12".to_string(),
+                    None => continue,
+                };
+                let pdir = dir.join("params");
+                params_copy(&pdir, &file, |d| {
+                    let rules = d.get_mut("employee_rules").unwrap().as_table_mut().unwrap();
+                    let list = rules.get_mut(list).unwrap().as_array_mut().unwrap();
+                    if item.get("when").is_some() {
+                        list.remove(k);
+                    } else {
+                        list[k].as_table_mut().unwrap().remove("band_years");
+                    }
+                });
+                let (out, rows) = run_csv(&dir, &csv, &["--params", pdir.to_str().unwrap()]);
+                assert!(out.status.success(), "{r}: {}", String::from_utf8_lossy(&out.stderr));
+                let id = format!("{r}#{fact}");
+                let total = |rows: &[std::collections::HashMap<String, String>], id: &str| {
+                    rows.iter().find(|x| x["id"] == id).unwrap()["total"].clone()
+                };
+                assert_ne!(total(&base, &id), total(&rows, &id), "{r}: {label} ({fact}) changes nothing");
+                assert_eq!(total(&base, &r), total(&rows, &r), "{r}: {label} moves a row without facts");
+                checked.push(format!("{r}: {label}"));
+            }
+        }
+    }
+    // Chongqing, Guizhou, Hainan ×2, Yunnan, Heilongjiang ×2 (and Harbin's copies), Ningxia
+    // ×2, Tibet's plateau allowance.
+    assert!(checked.len() >= 12, "{checked:?}");
 }

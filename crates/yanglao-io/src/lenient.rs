@@ -8,7 +8,7 @@
 //! the contract's spelling costs nothing more.
 
 use crate::model::{Category, Scheme, Shortfall};
-use crate::params::{Month, Params, RegionId, MAX_YEAR, MIN_YEAR};
+use crate::params::{Family, Month, Params, RegionId, Title, MAX_YEAR, MIN_YEAR};
 
 /// A month as spreadsheets write it, when the strict `YYYY-MM` did not match: year first,
 /// then the month, separated by `-` or `/` (`1981/05`, `1981-5`), or `1981年5月`; a day
@@ -130,6 +130,30 @@ pub fn shortfall(v: &str) -> Option<Shortfall> {
         _ => None,
     }
 }
+
+/// A family situation (`family`): the key in any case (`-` for `_`), or Chinese.
+pub fn family(v: &str) -> Option<Family> {
+    match v.to_ascii_lowercase().replace('-', "_").as_str() {
+        "one_child" | "独生子女" | "独生子女父母" => Some(Family::OneChild),
+        "childless" | "无子女" => Some(Family::Childless),
+        _ => None,
+    }
+}
+
+/// What `allowed` says for `family`.
+pub const FAMILY_ALLOWED: &str = "one_child, childless (any case; or 独生子女, 独生子女父母, 无子女)";
+
+/// A professional title (`title`): the key in any case, or Chinese.
+pub fn title(v: &str) -> Option<Title> {
+    match v.to_ascii_lowercase().as_str() {
+        "senior" | "高级" | "高级职称" => Some(Title::Senior),
+        "intermediate" | "中级" | "中级职称" => Some(Title::Intermediate),
+        _ => None,
+    }
+}
+
+/// What `allowed` says for `title`.
+pub const TITLE_ALLOWED: &str = "senior, intermediate (any case; or 高级, 高级职称, 中级, 中级职称)";
 
 /// A boolean: true/false in any case (`TRUE` as Excel writes it), or 是/否.
 pub fn boolean(v: &str) -> Option<bool> {

@@ -3,7 +3,7 @@
 
 use super::lenient;
 use crate::model::{Category, RowError, Scenario, Scheme, Segment, Shortfall};
-use crate::params::{compare, Month, Params, RegionId};
+use crate::params::{compare, Family, Month, Params, Person, RegionId, Title};
 use rust_decimal::Decimal;
 
 /// Columns of the scenario contract, in contract order.
@@ -44,6 +44,11 @@ pub const SCENARIO_COLUMNS: &[&str] = &[
     "discount_rate",
     "death_age",
     "notional_account",
+    // Person facts read by some provincial rules (optional; empty = not claimed).
+    "family",
+    "title",
+    "intellectual",
+    "tibet_years",
 ];
 
 /// Columns without which no row can be read (a missing header is fatal).
@@ -197,6 +202,10 @@ fn k(name: &str) -> usize {
         "discount_rate" => 33,
         "death_age" => 34,
         "notional_account" => 35,
+        "family" => 36,
+        "title" => 37,
+        "intellectual" => 38,
+        "tibet_years" => 39,
         _ => unreachable!("not a scenario column: {name}"),
     }
 }
@@ -502,8 +511,37 @@ pub fn parse_scenario(row: &Row, line: u64, params: &Params, default_as_of: Mont
             money_hi,
             "0 to 1,000,000,000 yuan (empty: not given)",
         )?,
+        person: person(row)?,
         segments: Vec::new(),
         notes,
+    })
+}
+
+/// The person facts of a row (`family`, `title`, `intellectual`, `tibet_years`): the keys,
+/// any case, or Chinese (独生子女, 无子女, 高级, 中级, 是/否).
+fn person(row: &Row) -> Result<Person, RowError> {
+    let family = match row.get("family") {
+        None => None,
+        Some("one_child") => Some(Family::OneChild),
+        Some("childless") => Some(Family::Childless),
+        Some(v) => Some(
+            lenient::family(v)
+                .ok_or_else(|| RowError::new("family", v, "unknown family situation", lenient::FAMILY_ALLOWED))?,
+        ),
+    };
+    let title = match row.get("title") {
+        None => None,
+        Some("senior") => Some(Title::Senior),
+        Some("intermediate") => Some(Title::Intermediate),
+        Some(v) => {
+            Some(lenient::title(v).ok_or_else(|| RowError::new("title", v, "unknown title", lenient::TITLE_ALLOWED))?)
+        }
+    };
+    Ok(Person {
+        family,
+        title,
+        intellectual: row.boolean("intellectual")?,
+        tibet_years: row.decimal("tibet_years", Decimal::ZERO, Decimal::from(80), "0 to 80 years worked in Tibet")?,
     })
 }
 

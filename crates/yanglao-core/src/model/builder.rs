@@ -76,6 +76,7 @@ impl Scenario {
                 discount_rate: None,
                 death_age: None,
                 notional_account: None,
+                person: crate::params::Person::default(),
                 segments: Vec::new(),
                 notes: Vec::new(),
             },
@@ -161,6 +162,8 @@ impl ScenarioBuilder {
         notional_account: Decimal => notional_account = Some;
         /// Future spells (the segments file's rows for this key).
         segments: Vec<Segment> => segments;
+        /// Facts about the person that provincial rules depend on.
+        person: crate::params::Person => person;
     }
 
     /// Future employee/flexible contribution index (given, as a written cell is).

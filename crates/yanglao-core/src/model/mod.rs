@@ -18,7 +18,7 @@ pub use builder::ScenarioBuilder;
 pub use project::{project, project_traced, Context};
 pub use provincial::FormText;
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
-pub use trace::{BasicProjection, Event, Trace, Used};
+pub use trace::{BasicProjection, Event, ExtraUsed, Trace, Used};
 
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;
@@ -211,6 +211,9 @@ pub struct Scenario {
     /// Notional account amount, yuan (Shanghai 虚账实记, Guangdong 视同缴费账户); what it
     /// does is the province's `[employee_rules] notional`.
     pub notional_account: Option<Decimal>,
+    /// Facts about the person some provincial rules depend on (`family`, `title`,
+    /// `intellectual`, `tibet_years`; empty = not claimed).
+    pub person: crate::params::Person,
     /// Future spells from the segments file; empty = the row's own spell.
     pub segments: Vec<Segment>,
     /// Notes found while reading the row, for `message` (C27.8 region fallback, C27.11

@@ -35,6 +35,16 @@ fn project_with(s: &Scenario, ctx: &Context, tracer: Option<&mut Trace>) -> Resu
         Scheme::Employee | Scheme::Flexible => employee_row(s, &mut env),
         Scheme::Resident => resident_row(s, &mut env),
     }?;
+    // Facts of the person are read only by employee pensions (provincial rules): said when
+    // a row claims them and gets another pension or none.
+    if out.base.is_none() && !s.person.is_empty() {
+        out.notes.extend(provincial::unused_facts(
+            &s.person,
+            &[],
+            false,
+            "not used: only an employee pension reads it",
+        ));
+    }
     // Notes from reading the row and its segments (C27.8, C27.11) come first.
     let mut read: Vec<String> = s.notes.clone();
     for n in s.segments.iter().filter_map(|g| g.note.as_ref()) {

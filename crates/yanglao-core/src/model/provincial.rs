@@ -6,8 +6,8 @@
 //! the provincial rule table (`data/sources/provinces/province-rules.csv`).
 
 use crate::params::{
-    BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, Month, NotionalRule, Phase, Provenance, Round,
-    TransitionalForm,
+    BandYears, BasicForm, BasicYears, BonusKind, Condition, ConditionalRate, EmployeeRules, Extra, ExtraKind, Month,
+    NotionalRule, Person, Phase, Provenance, Round, TransitionalForm,
 };
 use rust_decimal::Decimal;
 
@@ -483,7 +483,141 @@ pub(crate) fn step_years(rules: &EmployeeRules, years: Decimal) -> Decimal {
     }
 }
 
-/// One local component's amount for these inputs, None when it does not apply.
+/// What the person-dependent and component-dependent local components read besides
+/// [`Inputs`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PersonInputs<'a> {
+    /// The row's facts (`family`, `title`, `intellectual`, `tibet_years`).
+    pub person: &'a Person,
+    /// basic + account + transitional, as computed (percent_of_components).
+    pub components: Decimal,
+    /// Yearly pension increase past a series' last year (the row's, else the run's).
+    pub indexation: Decimal,
+}
+
+/// A local component that applies: its amount (possibly zero, with a note saying why), the
+/// provenance of what it used, and a note for `message` beyond the usual one.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Applied {
+    /// Amount, yuan/month.
+    pub amount: Decimal,
+    /// Weakest provenance of the rule and the values it used.
+    pub provenance: Provenance,
+    /// What the row should be told (a projected series value, a missing year).
+    pub note: Option<String>,
+}
+
+/// One local component for these inputs and this person, None when it does not apply (its
+/// dates, its condition, or an amount of zero).
+pub(crate) fn applied(e: &Extra, i: &Inputs, p: &PersonInputs, money: Round) -> Option<Applied> {
+    if !e.when.holds(p.person) {
+        return None;
+    }
+    let plain = |amount: Decimal| Applied { amount, provenance: e.provenance, note: None };
+    match &e.kind {
+        ExtraKind::PercentOfComponents(pct) => {
+            let v = percent_of_components(*pct, p.components, money);
+            (!v.is_zero()).then(|| plain(v))
+        }
+        ExtraKind::PercentOfSeries { pct, series } => {
+            if e.from.is_some_and(|f| i.retire < f) || e.to.is_some_and(|t| i.retire > t) {
+                return None;
+            }
+            Some(percent_of_series(e, *pct, series, i.retire.year() - 1, p.indexation, money))
+        }
+        ExtraKind::IndexedWagePct(_) if e.band_years == BandYears::Tibet => {
+            let years = p.person.tibet_years.unwrap_or(i.years);
+            extra(e, &Inputs { years, ..*i }, money).map(plain)
+        }
+        _ => extra(e, i, money).map(plain),
+    }
+}
+
+/// `pct × (basic + account + transitional)`, to the money rounding (Chongqing 3%, Guizhou
+/// 5% 黔劳社厅发〔2006〕20号, Hainan 5% / 10% 琼府〔2022〕40号).
+fn percent_of_components(pct: Decimal, components: Decimal, money: Round) -> Decimal {
+    money.apply(components * pct)
+}
+
+/// `pct ×` the series' value of `year` (the year before the pension year; Yunnan
+/// 云劳社〔2002〕76号: 5% of the previous year's provincial average pension). Past the last
+/// year the last value grows by `indexation` each year, to the fen each time (`projected`);
+/// before the first year there is no value: nothing is added and the note says so.
+fn percent_of_series(
+    e: &Extra,
+    pct: Decimal,
+    series: &[(i32, Decimal, Provenance, String)],
+    year: i32,
+    indexation: Decimal,
+    money: Round,
+) -> Applied {
+    let (first, last) = (series[0].0, &series[series.len() - 1]);
+    if year < first {
+        return Applied {
+            amount: Decimal::ZERO,
+            provenance: Provenance::Official,
+            note: Some(format!(
+                "{} not included: its {year} value is not in the parameters (they cover {first}–{})",
+                e.label, last.0
+            )),
+        };
+    }
+    if let Some((_, v, prov, _)) = series.iter().find(|s| s.0 == year) {
+        return Applied { amount: money.apply(*v * pct), provenance: e.provenance.max(*prov), note: None };
+    }
+    let mut v = last.1;
+    for _ in last.0..year {
+        v = money.apply(v * (Decimal::ONE + indexation));
+    }
+    let amount = money.apply(v * pct);
+    Applied {
+        amount,
+        provenance: e.provenance.max(last.2).max(Provenance::Projected),
+        note: Some(format!(
+            "{}: the {year} value is not published: {} {} × (1 + {}) a year = {} (projected)",
+            e.label,
+            last.0,
+            last.1,
+            indexation.normalize(),
+            v
+        )),
+    }
+}
+
+/// The conditional transitional coefficient that applies to the person (Ningxia
+/// intellectuals), the first that holds.
+pub(crate) fn person_rate<'r>(rules: &'r EmployeeRules, person: &Person) -> Option<&'r ConditionalRate> {
+    rules.transitional_rate_if.iter().find(|r| r.when.holds(person))
+}
+
+/// Facts the row claims that no rule of the claim region applied to it read: one note each
+/// (`family = one_child: no rule of shandong/weifang depends on it`). `used` are the rules
+/// that applied (extras and the conditional rate).
+pub(crate) fn unused_facts(person: &Person, used: &[&Condition], tibet_used: bool, why: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(f) = person.family {
+        if !used.iter().any(|c| c.family.is_some()) {
+            out.push(format!("family = {} {why}", f.as_str()));
+        }
+    }
+    if let Some(t) = person.title {
+        if !used.iter().any(|c| c.title.is_some()) {
+            out.push(format!("title = {} {why}", t.as_str()));
+        }
+    }
+    if person.intellectual && !used.iter().any(|c| c.intellectual.is_some()) {
+        out.push(format!("intellectual = true {why}"));
+    }
+    if let Some(y) = person.tibet_years {
+        if !tibet_used {
+            out.push(format!("tibet_years = {} {why}", y.normalize()));
+        }
+    }
+    out
+}
+
+/// One local component's amount for these inputs, None when it does not apply (the kinds
+/// that read neither the person nor the components).
 pub(crate) fn extra(e: &Extra, i: &Inputs, money: Round) -> Option<Decimal> {
     if e.from.is_some_and(|f| i.retire < f) || e.to.is_some_and(|t| i.retire > t) {
         return None;
@@ -505,6 +639,8 @@ pub(crate) fn extra(e: &Extra, i: &Inputs, money: Round) -> Option<Decimal> {
         }
         ExtraKind::IncrementBrackets(brackets) => increment_brackets(brackets, i, money)?,
         ExtraKind::ByRetirementYear(values) => values.iter().find(|(y, _)| *y == i.retire.year()).map(|v| v.1)?,
+        // Read through [`applied`] (they need the components or the person).
+        ExtraKind::PercentOfComponents(_) | ExtraKind::PercentOfSeries { .. } => return None,
     };
     (!v.is_zero()).then_some(v)
 }
@@ -541,7 +677,9 @@ pub(crate) fn component_round(rules: &EmployeeRules, money: Round) -> Round {
     rules.component_rounding.unwrap_or(money)
 }
 
-/// Weakest provenance of the forms when any differs from the national one.
+/// Weakest provenance of the forms when any differs from the national one. (Rules that
+/// depend on a fact of the person add their own provenance to the rows they apply to; a
+/// table that holds only such rules is tagged `official`: its forms are the national ones.)
 pub(crate) fn provenance(rules: &EmployeeRules) -> Provenance {
     if rules == &EmployeeRules::default() {
         Provenance::Official

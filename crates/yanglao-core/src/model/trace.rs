@@ -256,6 +256,30 @@ pub enum Event {
         /// Value (provenance None: the row's column).
         value: Used,
     },
+    /// A transitional coefficient for persons meeting a condition (Ningxia intellectuals,
+    /// `[[employee_rules.transitional_rate_if]]`), used in the next transitional step.
+    PersonRate {
+        /// Its name in the parameter file.
+        label: String,
+        /// The condition (`intellectual = true`).
+        when: String,
+        /// The coefficient.
+        rate: Decimal,
+        /// Provenance.
+        provenance: Provenance,
+        /// Source written beside it.
+        source: String,
+    },
+    /// Local components of the province's rules (`[[employee_rules.extra]]`) added to the
+    /// allowance column.
+    Extras {
+        /// The region's allowance before them (0 when it has none).
+        region: Decimal,
+        /// The components that applied, in file order.
+        items: Vec<ExtraUsed>,
+        /// The allowance column: region + Σ items.
+        result: Decimal,
+    },
     /// C19: one year of the resident account.
     ResidentYear {
         /// Calendar year.
@@ -325,4 +349,21 @@ pub enum Event {
         /// Minimum.
         min_years: Decimal,
     },
+}
+
+/// A local component that entered a row's allowance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExtraUsed {
+    /// Its name in the parameter file.
+    pub label: String,
+    /// The rule in words.
+    pub rule: String,
+    /// Its condition on the person (`family = one_child`; empty: everyone).
+    pub when: String,
+    /// Amount, yuan/month.
+    pub amount: Decimal,
+    /// Weakest provenance of the rule and the values it used.
+    pub provenance: Provenance,
+    /// Source written beside it in the parameter file.
+    pub source: String,
 }

@@ -32,8 +32,9 @@ pub use load::{builtin_files, dir_files, Assumptions, ParamError};
 pub use num::*;
 pub use projection::*;
 pub use rules::{
-    AgeTopup, BasicForm, BasicYears, BonusKind, EmployeeRules, Extra, ExtraKind, NotionalRule, Omitted, Phase, PhaseIn,
-    ResidentBonus, SpecialDivisor, TransitionalBase, TransitionalForm,
+    AgeTopup, BandYears, BasicForm, BasicYears, BonusKind, Condition, ConditionalRate, EmployeeRules, Extra, ExtraKind,
+    Family, NotionalRule, Omitted, Person, Phase, PhaseIn, ResidentBonus, SpecialDivisor, Title, TransitionalBase,
+    TransitionalForm,
 };
 pub use time::{append_ascii, digit_count, push_digits, Age, Month, MAX_YEAR, MIN_YEAR};
 

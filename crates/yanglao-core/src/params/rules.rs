@@ -157,6 +157,173 @@ pub enum ExtraKind {
     IncrementBrackets(Vec<(Decimal, Decimal, Decimal)>),
     /// An amount by the calendar year of retirement (Shenzhen and Qinghai 调节金).
     ByRetirementYear(Vec<(i32, Decimal)>),
+    /// `pct × (basic + account + transitional)` (one-child and childless bonuses of
+    /// Chongqing, Guizhou and Hainan).
+    PercentOfComponents(Decimal),
+    /// `pct ×` the series' value of the year before the pension year (Yunnan one-child
+    /// bonus: 5% of the previous year's provincial average pension); past the series'
+    /// last year the last value grows by the row's `indexation` (`projected`).
+    PercentOfSeries {
+        /// Share of the series' value.
+        pct: Decimal,
+        /// (year, value, provenance, source), ascending years without gaps.
+        series: Vec<(i32, Decimal, Provenance, String)>,
+    },
+}
+
+impl ExtraKind {
+    /// The rule in words (`yanglao params`, `yanglao explain`).
+    pub fn describe(&self) -> String {
+        let pct = |p: &Decimal| format!("{}%", (*p * Decimal::from(100)).normalize());
+        match self {
+            ExtraKind::Flat(a) => a.to_string(),
+            ExtraKind::FlatIfDeemedAtLeast { amount, years } => format!("{amount} if deemed years ≥ {years}"),
+            ExtraKind::PerWholeYear { flat, per_year } => format!("{flat} + {per_year} × floor(N)"),
+            ExtraKind::IndexYears { flat, per_index_year } => format!("{flat} + {per_index_year} × Ī × N"),
+            ExtraKind::IndexedWagePct(b) => format!(
+                "C × Ī × {}",
+                b.iter().map(|(y, p)| format!("{p} from {y} years")).collect::<Vec<_>>().join(", ")
+            ),
+            ExtraKind::IncrementBrackets(b) => format!(
+                "(C + C × Ī)/2 × Σ actual years in {}",
+                b.iter().map(|(f, t, r)| format!("({f},{t}] × {r}")).collect::<Vec<_>>().join(", ")
+            ),
+            ExtraKind::ByRetirementYear(v) => v.iter().map(|(y, a)| format!("{y}: {a}")).collect::<Vec<_>>().join(", "),
+            ExtraKind::PercentOfComponents(p) => format!("{} × (basic + account + transitional)", pct(p)),
+            ExtraKind::PercentOfSeries { pct: p, series } => format!(
+                "{} × the value of the year before the pension year ({}; then the last value × (1 + indexation) a year)",
+                pct(p),
+                series.iter().map(|(y, v, ..)| format!("{y}: {v}")).collect::<Vec<_>>().join(", ")
+            ),
+        }
+    }
+}
+
+/// The family situation a row claims (scenario column `family`) for the one-child and
+/// childless rules of some provinces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// 独生子女父母: parents of an only child.
+    OneChild,
+    /// 无子女: without children.
+    Childless,
+}
+
+impl Family {
+    /// The key as written in scenarios and parameter files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::OneChild => "one_child",
+            Family::Childless => "childless",
+        }
+    }
+}
+
+/// A professional title (职称) a row claims (scenario column `title`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Title {
+    /// 高级职称.
+    Senior,
+    /// 中级职称.
+    Intermediate,
+}
+
+impl Title {
+    /// The key as written in scenarios and parameter files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Title::Senior => "senior",
+            Title::Intermediate => "intermediate",
+        }
+    }
+}
+
+/// Facts about the person that some provincial rules depend on (the optional scenario
+/// columns `family`, `title`, `intellectual`, `tibet_years`); empty = not claimed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Person {
+    /// One-child parent or childless.
+    pub family: Option<Family>,
+    /// Senior or intermediate title.
+    pub title: Option<Title>,
+    /// Ningxia 知识分子 (intellectual) status.
+    pub intellectual: bool,
+    /// Years worked in Tibet (the plateau allowance's bands; empty: N).
+    pub tibet_years: Option<Decimal>,
+}
+
+impl Person {
+    /// True when the row claims no fact.
+    pub fn is_empty(&self) -> bool {
+        self == &Person::default()
+    }
+}
+
+/// A condition on the person (`when = { family = "one_child" }` in a parameter file): every
+/// fact it names must hold; an empty condition always holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Condition {
+    /// Required family situation.
+    pub family: Option<Family>,
+    /// Required title.
+    pub title: Option<Title>,
+    /// Required intellectual status.
+    pub intellectual: Option<bool>,
+}
+
+impl Condition {
+    /// True when the condition names no fact.
+    pub fn is_always(&self) -> bool {
+        self == &Condition::default()
+    }
+
+    /// Whether the person meets it.
+    pub fn holds(&self, p: &Person) -> bool {
+        self.family.is_none_or(|f| p.family == Some(f))
+            && self.title.is_none_or(|t| p.title == Some(t))
+            && self.intellectual.is_none_or(|i| p.intellectual == i)
+    }
+
+    /// As written in the parameter file: `family = one_child, title = senior`.
+    pub fn describe(&self) -> String {
+        let mut v = Vec::new();
+        if let Some(f) = self.family {
+            v.push(format!("family = {}", f.as_str()));
+        }
+        if let Some(t) = self.title {
+            v.push(format!("title = {}", t.as_str()));
+        }
+        if let Some(i) = self.intellectual {
+            v.push(format!("intellectual = {i}"));
+        }
+        v.join(", ")
+    }
+}
+
+/// Which years the bands of an [`ExtraKind::IndexedWagePct`] count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BandYears {
+    /// Contribution years N.
+    #[default]
+    Total,
+    /// The row's `tibet_years` when given, else N (the plateau allowance).
+    Tibet,
+}
+
+/// A transitional coefficient that replaces the series' rate for the persons meeting a
+/// condition (Ningxia intellectuals, `[[employee_rules.transitional_rate_if]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionalRate {
+    /// Short name.
+    pub label: String,
+    /// Who it applies to.
+    pub when: Condition,
+    /// The coefficient.
+    pub rate: Decimal,
+    /// Provenance.
+    pub provenance: Provenance,
+    /// Source.
+    pub source: String,
 }
 
 /// A dated local component.
@@ -174,6 +341,10 @@ pub struct Extra {
     pub provenance: Provenance,
     /// Source.
     pub source: String,
+    /// Who it applies to (empty: everyone).
+    pub when: Condition,
+    /// Which years its bands count (indexed_wage_pct).
+    pub band_years: BandYears,
 }
 
 /// A region's employee-pension rules; the default is the national form.
@@ -204,6 +375,8 @@ pub struct EmployeeRules {
     pub total_rounding: Option<Round>,
     /// Local components.
     pub extras: Vec<Extra>,
+    /// Transitional coefficients for persons meeting a condition (first match wins).
+    pub transitional_rate_if: Vec<ConditionalRate>,
     /// Phase-in of a new transitional method (with [`TransitionalForm::PhaseIn`] or
     /// [`NotionalRule::OldMethod`]).
     pub phase_in: Option<PhaseIn>,

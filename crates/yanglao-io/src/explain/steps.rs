@@ -504,6 +504,49 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                 checks: vec![("allowance".into(), m2(value.value))],
                 table: None,
             }),
+            Event::PersonRate { label, when, rate: r, provenance, source } => out.push(Step {
+                rule: cx.t("provincial rules [[employee_rules.transitional_rate_if]]", "省级规定 [[employee_rules.transitional_rate_if]]"),
+                document: source.clone(),
+                title: cx.t("Transitional coefficient for this person", "本人适用的过渡系数"),
+                formula: format!("{} {when}", cx.t("the coefficient of", "适用条件")),
+                inputs: vec![Input {
+                    name: format!("{label} ({when})"),
+                    value: rate(*r),
+                    provenance: provenance.as_str().to_string(),
+                    source: source.clone(),
+                }],
+                rounding: String::new(),
+                result: rate(*r),
+                checks: Vec::new(),
+                table: None,
+            }),
+            // The province's local components, each with its rule, condition and source.
+            Event::Extras { region, items, result } => {
+                let mut inputs = Vec::new();
+                if !region.is_zero() {
+                    inputs.push(cx.computed(cx.t("region allowance", "地区补贴"), m2(*region)));
+                }
+                for x in items {
+                    let when = if x.when.is_empty() { String::new() } else { format!("; {} {}", cx.t("when", "条件"), x.when) };
+                    inputs.push(Input {
+                        name: format!("{} ({}{when})", x.label, x.rule),
+                        value: m2(x.amount),
+                        provenance: x.provenance.as_str().to_string(),
+                        source: x.source.clone(),
+                    });
+                }
+                out.push(Step {
+                    rule: cx.t("provincial rules [[employee_rules.extra]]", "省级规定 [[employee_rules.extra]]"),
+                    document: cx.t("each component's source below", "各项来源见下"),
+                    title: cx.t("Local components (in the allowance column)", "地方加发项目(计入 allowance 列)"),
+                    formula: cx.t("region allowance + Σ components", "地区补贴 + Σ 加发项目"),
+                    inputs,
+                    rounding: cx.t("each component to the component rounding (0.01; Shanghai 0.1)", "各项按分项舍入(0.01;上海 0.1)"),
+                    result: m2(*result),
+                    checks: vec![("allowance".into(), m2(*result))],
+                    table: None,
+                })
+            }
             Event::ResidentYears { known, employee, twelfths, years } => out.push(Step {
                 rule: "C21, C24".into(),
                 document: DOC_RESIDENT.into(),

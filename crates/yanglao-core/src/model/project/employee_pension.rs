@@ -437,6 +437,9 @@ pub(super) fn employee_pension(
     };
     env.provenance = env.provenance.max(provincial::provenance(rules));
     let inputs = provincial::Inputs { c, c_province, avg, years, deemed: s.deemed_years, retire };
+    // Conditions of the rules that applied to the person, for the note on unused facts.
+    let mut used_facts: Vec<&crate::params::Condition> = Vec::new();
+    let mut tibet_used = false;
     let base_money = money;
     let money = provincial::component_round(rules, money);
     // C15 basic = round((C + round(C × Ī, 2)) / 2 × N × 1%, 2), 国发〔2005〕38号, or the
@@ -474,6 +477,24 @@ pub(super) fn employee_pension(
         let found = rate.is_some();
         let rate = rate.map(|r| env.use_value(r)).unwrap_or(Decimal::ZERO);
         let rate = provincial::transitional_rate(rules, rate, &inputs);
+        // A coefficient for persons meeting a condition (Ningxia intellectuals).
+        let person_rate = provincial::person_rate(rules, &s.person);
+        let rate = match person_rate {
+            Some(r) => {
+                env.provenance = env.provenance.max(r.provenance);
+                notes.push(format!("{}: transitional coefficient {}", r.label, r.rate.normalize()));
+                env.note(|| Event::PersonRate {
+                    label: r.label.clone(),
+                    when: r.when.describe(),
+                    rate: r.rate,
+                    provenance: r.provenance,
+                    source: r.source.clone(),
+                });
+                used_facts.push(&r.when);
+                r.rate
+            }
+            None => rate,
+        };
         let it = s.trans_index.unwrap_or(avg);
         let tc = match rules.transitional_base {
             crate::params::TransitionalBase::Claim => c,
@@ -496,7 +517,11 @@ pub(super) fn employee_pension(
                 env.provenance = env.provenance.max(p.provenance);
             }
         }
-        let rate = if found { env.used(rate) } else { Used { value: rate, provenance: None } };
+        let rate = match person_rate {
+            Some(r) => Used { value: rate, provenance: Some(r.provenance) },
+            None if found => env.used(rate),
+            None => Used { value: rate, provenance: None },
+        };
         env.note(|| Event::Transitional {
             base: tc,
             index: it,
@@ -533,14 +558,49 @@ pub(super) fn employee_pension(
                 let used = env.used(v);
                 env.note(|| Event::Allowance { value: used });
             }
-            let mut a = v.unwrap_or(Decimal::ZERO);
-            // Local components of the province's rules (reported with the allowance).
+            let region_allowance = v.unwrap_or(Decimal::ZERO);
+            let mut a = region_allowance;
+            // Local components of the province's rules (reported with the allowance), some
+            // for persons meeting a condition or reading the components.
+            let p = provincial::PersonInputs {
+                person: &s.person,
+                components: basic + account + transitional,
+                indexation: env.indexation(),
+            };
+            let mut items = Vec::new();
             for e in &rules.extras {
-                if let Some(x) = provincial::extra(e, &inputs, money) {
-                    env.provenance = env.provenance.max(e.provenance);
-                    notes.push(format!("{} {} included in allowance", e.label, fmt2(x)));
-                    a += x;
+                if e.band_years == crate::params::BandYears::Tibet
+                    && e.from.is_none_or(|f| retire >= f)
+                    && e.to.is_none_or(|t| retire <= t)
+                {
+                    tibet_used = true;
                 }
+                let Some(x) = provincial::applied(e, &inputs, &p, money) else { continue };
+                if !e.when.is_always() {
+                    used_facts.push(&e.when);
+                }
+                if let Some(n) = &x.note {
+                    notes.push(n.clone());
+                }
+                if x.amount.is_zero() {
+                    continue;
+                }
+                env.provenance = env.provenance.max(x.provenance);
+                notes.push(format!("{} {} included in allowance", e.label, fmt2(x.amount)));
+                a += x.amount;
+                if env.tracing() {
+                    items.push(ExtraUsed {
+                        label: e.label.clone(),
+                        rule: e.kind.describe(),
+                        when: e.when.describe(),
+                        amount: x.amount,
+                        provenance: x.provenance,
+                        source: e.source.clone(),
+                    });
+                }
+            }
+            if !items.is_empty() {
+                env.note(|| Event::Extras { region: region_allowance, items, result: a });
             }
             a
         }
@@ -548,6 +608,13 @@ pub(super) fn employee_pension(
     for o in rules.omitted.iter().filter(|o| !o.if_deemed || !s.deemed_years.is_zero()) {
         notes.push(format!("{} not included: {}", o.label, o.why));
     }
+    // Facts the row claims that no rule here read are said, not silently dropped.
+    let why = if s.allowance.is_some() {
+        "not used: the row's allowance replaces the region's local components".to_string()
+    } else {
+        format!("not used: no rule of {} depends on it", params.region(claim_region).key)
+    };
+    notes.extend(provincial::unused_facts(&s.person, &used_facts, tibet_used, &why));
     let total = provincial::total(rules, basic + account + transitional + allowance);
     env.note(|| Event::Total { result: total });
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();

@@ -293,6 +293,26 @@ impl Ctx<'_> {
     /// `[employee_rules]`: the provincial forms (see `params::rules`); every key optional
     /// except `provenance` and `source`, unknown keys and names rejected.
     pub(super) fn employee_rules(&self, doc: &toml::Table) -> Result<Option<EmployeeRules>, ParamError> {
+        const EXTRA_KEYS: &[&str] = &[
+            "label",
+            "kind",
+            "amount",
+            "years",
+            "flat",
+            "per_year",
+            "per_index_year",
+            "bands",
+            "brackets",
+            "values",
+            "pct",
+            "series",
+            "when",
+            "band_years",
+            "from",
+            "to",
+            "provenance",
+            "source",
+        ];
         const KEYS: &[&str] = &[
             "provenance",
             "source",
@@ -310,6 +330,7 @@ impl Ctx<'_> {
             "notional",
             "special_divisor",
             "omitted",
+            "transitional_rate_if",
         ];
         let Some(v) = doc.get("employee_rules") else { return Ok(None) };
         let key = "employee_rules";
@@ -385,6 +406,13 @@ impl Ctx<'_> {
             let p = "employee_rules.extra";
             let e = e.as_table().ok_or_else(|| self.invalid(p, None, "each is a table [[employee_rules.extra]]"))?;
             let label = e.get("label").and_then(Value::as_str).unwrap_or("extra").to_string();
+            if let Some(k) = e.keys().find(|k| !EXTRA_KEYS.contains(&k.as_str())) {
+                return Err(self.invalid(
+                    &format!("{p}.{k}"),
+                    Some(label),
+                    format!("unknown key; allowed {}", EXTRA_KEYS.join(", ")),
+                ));
+            }
             let prov = self.provenance(e, p, Some(label.clone()))?;
             let list = |k: &str| e.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
             let kind = match e.get("kind").and_then(Value::as_str) {
@@ -429,15 +457,33 @@ impl Ctx<'_> {
                         })
                         .collect::<Result<_, ParamError>>()?,
                 ),
+                Some("percent_of_components") => ExtraKind::PercentOfComponents(need(e, "pct", p)?),
+                Some("percent_of_series") => ExtraKind::PercentOfSeries {
+                    pct: need(e, "pct", p)?,
+                    series: self.extra_series(list("series"), &label)?,
+                },
                 other => {
                     return Err(self.invalid(
                         p,
                         Some(label),
-                        format!("kind {other:?}; allowed flat, flat_if_deemed_at_least, per_whole_year, index_years, indexed_wage_pct, increment_brackets, by_retirement_year"),
+                        format!("kind {other:?}; allowed flat, flat_if_deemed_at_least, per_whole_year, index_years, indexed_wage_pct, increment_brackets, by_retirement_year, percent_of_components, percent_of_series"),
+                    ))
+                }
+            };
+            let band_years = match e.get("band_years").map(|v| (v, v.as_str())) {
+                None => BandYears::Total,
+                Some((_, Some("total"))) => BandYears::Total,
+                Some((_, Some("tibet_years"))) => BandYears::Tibet,
+                Some((v, _)) => {
+                    return Err(self.invalid(
+                        &format!("{p}.band_years"),
+                        Some(label),
+                        format!("{v}; allowed total, tibet_years"),
                     ))
                 }
             };
             let month = |k: &str| e.get(k).map(|v| self.month(v, &format!("{p}.{k}"))).transpose();
+            let when = self.condition(e.get("when"), &format!("{p}.when"), &label)?;
             extras.push(Extra {
                 label,
                 kind,
@@ -445,6 +491,46 @@ impl Ctx<'_> {
                 to: month("to")?,
                 provenance: prov,
                 source: e.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
+                when,
+                band_years,
+            });
+        }
+        let mut transitional_rate_if = Vec::new();
+        for r in t.get("transitional_rate_if").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]) {
+            let p = "employee_rules.transitional_rate_if";
+            let r = r
+                .as_table()
+                .ok_or_else(|| self.invalid(p, None, "each is a table [[employee_rules.transitional_rate_if]]"))?;
+            let label = r.get("label").and_then(Value::as_str).unwrap_or("transitional_rate_if").to_string();
+            const RATE_KEYS: &[&str] = &["label", "when", "rate", "provenance", "source"];
+            if let Some(k) = r.keys().find(|k| !RATE_KEYS.contains(&k.as_str())) {
+                return Err(self.invalid(
+                    &format!("{p}.{k}"),
+                    Some(label),
+                    format!("unknown key; allowed {}", RATE_KEYS.join(", ")),
+                ));
+            }
+            let when = self.condition(r.get("when"), &format!("{p}.when"), &label)?;
+            if when.is_always() {
+                return Err(self.invalid(
+                    &format!("{p}.when"),
+                    Some(label),
+                    "missing: a conditional rate needs a condition",
+                ));
+            }
+            let rate = self.range(
+                need(r, "rate", p)?,
+                Decimal::ZERO,
+                Decimal::ONE,
+                &format!("{p}.rate"),
+                Some(label.clone()),
+            )?;
+            transitional_rate_if.push(ConditionalRate {
+                provenance: self.provenance(r, p, Some(label.clone()))?,
+                source: r.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
+                label,
+                when,
+                rate,
             });
         }
         let phase_in = self.phase_in(t)?;
@@ -530,6 +616,7 @@ impl Ctx<'_> {
             component_rounding: round("component_rounding")?,
             total_rounding: round("total_rounding")?,
             extras,
+            transitional_rate_if,
         }))
     }
 
@@ -565,6 +652,67 @@ impl Ctx<'_> {
             provenance: self.provenance(ph, p, None)?,
             source: ph.get("source").and_then(Value::as_str).unwrap_or_default().to_string(),
         }))
+    }
+
+    /// `when = { family = "one_child" | "childless", title = "senior" | "intermediate",
+    /// intellectual = true | false }`: the facts a rule needs (absent: always).
+    fn condition(&self, v: Option<&Value>, key: &str, label: &str) -> Result<Condition, ParamError> {
+        let Some(v) = v else { return Ok(Condition::default()) };
+        let bad = |why: String| self.invalid(key, Some(label.to_string()), why);
+        let t = v
+            .as_table()
+            .ok_or_else(|| bad(format!("{v}: must be a table {{ family = .., title = .., intellectual = .. }}")))?;
+        let mut c = Condition::default();
+        for (k, v) in t {
+            match (k.as_str(), v) {
+                ("family", Value::String(s)) if s == "one_child" => c.family = Some(Family::OneChild),
+                ("family", Value::String(s)) if s == "childless" => c.family = Some(Family::Childless),
+                ("family", _) => return Err(bad(format!("family = {v}; allowed \"one_child\", \"childless\""))),
+                ("title", Value::String(s)) if s == "senior" => c.title = Some(Title::Senior),
+                ("title", Value::String(s)) if s == "intermediate" => c.title = Some(Title::Intermediate),
+                ("title", _) => return Err(bad(format!("title = {v}; allowed \"senior\", \"intermediate\""))),
+                ("intellectual", Value::Boolean(b)) => c.intellectual = Some(*b),
+                ("intellectual", _) => return Err(bad(format!("intellectual = {v}; allowed true, false"))),
+                _ => return Err(bad(format!("unknown fact '{k}'; allowed family, title, intellectual"))),
+            }
+        }
+        Ok(c)
+    }
+
+    /// The dated values of a `percent_of_series` extra: `{ year, value, provenance, source }`,
+    /// consecutive years.
+    fn extra_series(
+        &self,
+        items: &[Value],
+        label: &str,
+    ) -> Result<Vec<(i32, Decimal, Provenance, String)>, ParamError> {
+        let p = "employee_rules.extra.series";
+        let mut out: Vec<(i32, Decimal, Provenance, String)> = Vec::new();
+        for v in items {
+            let t = v.as_table().ok_or_else(|| {
+                self.invalid(p, Some(label.to_string()), "values are { year, value, provenance, source }")
+            })?;
+            let year = self.int(t, "year", p)? as i32;
+            let date = Some(year.to_string());
+            let value = t.get("value").ok_or_else(|| self.invalid(&format!("{p}.value"), date.clone(), "missing"))?;
+            let value = self.decimal(value, &format!("{p}.value"), date.clone())?;
+            let value =
+                self.range(value, Decimal::ZERO, Decimal::from(1_000_000), &format!("{p}.value"), date.clone())?;
+            if out.last().is_some_and(|l| l.0 + 1 != year) {
+                return Err(self.invalid(p, date, "years must be consecutive and ascending"));
+            }
+            let prov = self.provenance(t, p, date)?;
+            let source = t.get("source").and_then(Value::as_str).unwrap_or_default().to_string();
+            out.push((year, value, prov, source));
+        }
+        if out.is_empty() {
+            return Err(self.invalid(
+                p,
+                Some(label.to_string()),
+                "missing: at least one { year, value, provenance, source }",
+            ));
+        }
+        Ok(out)
     }
 
     /// `[resident_bonus]`: kind per_year | percent_of_basic | graduated | steps, `from`.
