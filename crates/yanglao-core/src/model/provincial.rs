@@ -832,6 +832,48 @@ mod tests {
     }
 
     #[test]
+    fn conditions_hold_only_for_the_facts_they_name() {
+        use crate::params::{Family, Title};
+        let one_child = Condition { family: Some(Family::OneChild), ..Default::default() };
+        let p = Person { family: Some(Family::OneChild), title: Some(Title::Senior), ..Default::default() };
+        assert!(one_child.holds(&p));
+        assert!(!one_child.holds(&Person::default()));
+        assert!(!one_child.holds(&Person { family: Some(Family::Childless), ..Default::default() }));
+        assert!(Condition::default().holds(&Person::default()));
+        let both = Condition { title: Some(Title::Intermediate), ..one_child.clone() };
+        assert!(!both.holds(&p));
+        assert_eq!(both.describe(), "family = one_child, title = intermediate");
+    }
+
+    #[test]
+    fn series_by_the_year_before_then_projected() {
+        let e = Extra {
+            label: "x".into(),
+            kind: ExtraKind::Flat(Decimal::ZERO),
+            from: None,
+            to: None,
+            provenance: Provenance::Reported,
+            source: String::new(),
+            when: Condition::default(),
+            band_years: BandYears::Total,
+        };
+        let series: Vec<_> = [(2023, "3431"), (2024, "3553")]
+            .iter()
+            .map(|(y, v)| (*y, d(v), Provenance::Reported, String::new()))
+            .collect();
+        // 2024: 3553 × 5% = 177.65.
+        let a = percent_of_series(&e, d("0.05"), &series, 2024, d("0.02"), CENT);
+        assert_eq!((a.amount, a.provenance, a.note), (d("177.65"), Provenance::Reported, None));
+        // 2026: 3553 → 3624.06 → 3696.54 (to the fen each year) × 5% = 184.827 → 184.83.
+        let a = percent_of_series(&e, d("0.05"), &series, 2026, d("0.02"), CENT);
+        assert_eq!((a.amount, a.provenance), (d("184.83"), Provenance::Projected));
+        assert!(a.note.unwrap().ends_with("= 3696.54 (projected)"));
+        // Before the series: nothing, said.
+        let a = percent_of_series(&e, d("0.05"), &series, 2020, d("0.02"), CENT);
+        assert!(a.amount.is_zero() && a.note.unwrap().contains("its 2020 value is not in the parameters"));
+    }
+
+    #[test]
     fn total_up_to_the_jiao() {
         let r = EmployeeRules { total_rounding: Some(Round { places: 1, mode: RoundMode::Up }), ..Default::default() };
         assert_eq!(total(&r, d("3456.71")), d("3456.8"));

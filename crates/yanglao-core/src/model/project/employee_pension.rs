@@ -609,12 +609,14 @@ pub(super) fn employee_pension(
         notes.push(format!("{} not included: {}", o.label, o.why));
     }
     // Facts the row claims that no rule here read are said, not silently dropped.
-    let why = if s.allowance.is_some() {
-        "not used: the row's allowance replaces the region's local components".to_string()
-    } else {
-        format!("not used: no rule of {} depends on it", params.region(claim_region).key)
-    };
-    notes.extend(provincial::unused_facts(&s.person, &used_facts, tibet_used, &why));
+    if !s.person.is_empty() {
+        let why = if s.allowance.is_some() {
+            "not used: the row's allowance replaces the region's local components".to_string()
+        } else {
+            format!("not used: no rule of {} depends on it", params.region(claim_region).key)
+        };
+        notes.extend(provincial::unused_facts(&s.person, &used_facts, tibet_used, &why));
+    }
     let total = provincial::total(rules, basic + account + transitional + allowance);
     env.note(|| Event::Total { result: total });
     let avg_wage_retirement = env.wage(claim_region, retire.year() + 1, retire).ok();
