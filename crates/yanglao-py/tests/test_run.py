@@ -94,6 +94,24 @@ def test_typed_columns_read_as_the_cli_reads_text(tmp_path):
     assert csv_bytes(pa.Table.from_pandas(got, preserve_index=False)) == out.read_bytes()
 
 
+def test_person_columns_are_the_cli(tmp_path):
+    """The person columns (family, title, intellectual, tibet_years) as text and as pandas
+    types (a bool column, an int column with nulls) give the command line's results."""
+    from conftest import ROOT
+
+    path = ROOT / "tests" / "data" / "person-rules.csv"
+    out = tmp_path / "r.csv"
+    cli("run", path, "-o", out)
+    got = yanglao.run(text_table(path), money="str")
+    assert csv_bytes(got) == out.read_bytes()
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df["intellectual"] = df["intellectual"].map({"是": True, "true": True, "": None}).astype("boolean")
+    df["tibet_years"] = pd.to_numeric(df["tibet_years"]).astype("Int64")
+    got = yanglao.run(df, money="str")
+    assert csv_bytes(pa.Table.from_pandas(got, preserve_index=False)) == out.read_bytes()
+    assert "知识分子过渡系数" in got.set_index("id").loc["ningxia-intellectual", "message"]
+
+
 def test_assumptions_are_the_flags(tmp_path):
     path = EXAMPLES / "employees.csv"
     out = tmp_path / "r.csv"
