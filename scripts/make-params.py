@@ -200,7 +200,17 @@ EMPLOYEE_RULES = {
                          note="虚账实记 part = notional_account / 120 added to the transitional pension (沪人社规〔2021〕32号)"),
         "note": "transitional C × 1.0 × years before 1993 × 1.2% + notional_account ÷ 120 (虚账实记); 当年增加养老金 goes in the allowance column",
     },
-    "sichuan": {"transitional": "weighted"},
+    "sichuan": {
+        "transitional": "weighted",
+        # 增发 by personal condition: named for the rows that claim such a fact.
+        "omitted": [dict(label="四川增发养老金", when=w,
+                         why="川劳社发〔2006〕18号 pays 增发 = C × Ī × rate × N (+ a fixed amount; childless: the fixed "
+                             "amount only) with rates of 0.1%-0.4% and more by personal condition (one child, work "
+                             "before 2005, hardship area, model worker, title); the sources give no rate per "
+                             "condition, so it is not computed")
+                    for w in ({"family": "one_child"}, {"family": "childless"}, {"title": "senior"},
+                              {"title": "intermediate"})],
+    },
     "xinjiang": {"extras": [dict(label="冬季取暖补贴", kind="flat", amount="120", note="新政办发〔2010〕167号")]},
     "xizang": {
         "extras": [
@@ -269,6 +279,8 @@ def rule_lines(key, rule_row, spec):
     for o in spec.get("omitted", []):
         out += ["", "[[employee_rules.omitted]]", f"label = {q(o['label'])}", f"why = {q(o['why'])}",
                 f"if_deemed = {'true' if o.get('if_deemed') else 'false'}"]
+        if "when" in o:
+            out.append(f"when = {when_toml(o['when'])}")
     for e in spec.get("extras", []):
         out += ["", "[[employee_rules.extra]]", f"label = {q(e['label'])}", f"kind = {q(e['kind'])}"]
         for k in ("amount", "years", "flat", "per_year", "per_index_year", "pct", "band_years"):

@@ -439,7 +439,7 @@ fn employee_rules(
         push(
             "employee",
             &format!("not included: {}", o.label),
-            String::new(),
+            if o.when.is_always() { String::new() } else { format!("when {}", o.when.describe()) },
             String::new(),
             String::new(),
             o.why.clone(),

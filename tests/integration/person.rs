@@ -110,6 +110,24 @@ fn facts_no_rule_reads_are_said() {
     for f in ["family = one_child", "title = senior", "intellectual = true", "tibet_years = 3"] {
         assert!(r["message"].contains(&format!("{f} not used: no rule of shandong depends on it")), "{}", r["message"]);
     }
+    // Sichuan's 增发 depends on such facts but has no rate per condition: a row claiming
+    // one is told it is not included (once, for two facts), a row without facts is not.
+    let dir = scratch("person-sichuan");
+    let csv = "id,scheme,region,category,birth,as_of,paid_years,deemed_years,avg_index,pre_account_years,trans_index,balance,family,title\n\
+               sc,employee,sichuan,male,1964-06,2024-06,25,10,1.2,12,1.1,120000,one_child,senior\n\
+               sc0,employee,sichuan,male,1964-06,2024-06,25,10,1.2,12,1.1,120000,,\n";
+    let (out, rows) = run_csv(&dir, csv, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let (sc, sc0) = (by_id(&rows, "sc"), by_id(&rows, "sc0"));
+    assert_eq!(sc["total"], sc0["total"]);
+    assert_eq!(
+        sc["message"].matches("四川增发养老金 not included: 川劳社发〔2006〕18号").count(),
+        1,
+        "{}",
+        sc["message"]
+    );
+    assert!(!sc["message"].contains("no rule of sichuan"), "{}", sc["message"]);
+    assert_eq!(sc0["message"], "");
     // A resident pension reads none of them; a row's allowance replaces the components.
     let dir = scratch("person-unused");
     let csv = "id,scheme,region,category,birth,as_of,resident_years,resident_balance,paid_years,deemed_years,avg_index,pre_account_years,trans_index,balance,allowance,family\n\

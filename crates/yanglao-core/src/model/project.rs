@@ -38,12 +38,11 @@ fn project_with(s: &Scenario, ctx: &Context, tracer: Option<&mut Trace>) -> Resu
     // Facts of the person are read only by employee pensions (provincial rules): said when
     // a row claims them and gets another pension or none.
     if out.base.is_none() && !s.person.is_empty() {
-        out.notes.extend(provincial::unused_facts(
-            &s.person,
-            &[],
-            false,
-            "not used: only an employee pension reads it",
-        ));
+        let why = match out.status {
+            Status::Ineligible => "not used: the row has no pension",
+            Status::Ok => "not used: only an employee pension reads it",
+        };
+        out.notes.extend(provincial::unused_facts(&s.person, &[], false, why));
     }
     // Notes from reading the row and its segments (C27.8, C27.11) come first.
     let mut read: Vec<String> = s.notes.clone();

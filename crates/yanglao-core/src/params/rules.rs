@@ -400,6 +400,9 @@ pub struct Omitted {
     pub why: String,
     /// Said only for rows with deemed years (the component depends on them).
     pub if_deemed: bool,
+    /// Said only for rows whose person facts meet it (Sichuan's 增发 for a row claiming
+    /// a one-child family or a title); empty: every row.
+    pub when: Condition,
 }
 
 /// A region's divisor for arduous-work early retirements (C7's table is data; this

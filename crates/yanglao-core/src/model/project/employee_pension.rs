@@ -606,7 +606,18 @@ pub(super) fn employee_pension(
         }
     };
     for o in rules.omitted.iter().filter(|o| !o.if_deemed || !s.deemed_years.is_zero()) {
-        notes.push(format!("{} not included: {}", o.label, o.why));
+        if !o.when.holds(&s.person) {
+            continue;
+        }
+        if !o.when.is_always() {
+            // The fact is answered by this note, not by "no rule depends on it".
+            used_facts.push(&o.when);
+        }
+        let note = format!("{} not included: {}", o.label, o.why);
+        // One note for a component named under several conditions (Sichuan's 增发).
+        if !notes.contains(&note) {
+            notes.push(note);
+        }
     }
     // Facts the row claims that no rule here read are said, not silently dropped.
     if !s.person.is_empty() {

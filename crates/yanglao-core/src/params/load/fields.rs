@@ -590,10 +590,12 @@ impl Ctx<'_> {
                     .map(str::to_string)
                     .ok_or_else(|| self.invalid(&format!("{p}.{k}"), None, "missing"))
             };
+            let label = text("label")?;
             omitted.push(Omitted {
-                label: text("label")?,
                 why: text("why")?,
                 if_deemed: o.get("if_deemed").and_then(Value::as_bool).unwrap_or(false),
+                when: self.condition(o.get("when"), &format!("{p}.when"), &label)?,
+                label,
             });
         }
         Ok(Some(EmployeeRules {
