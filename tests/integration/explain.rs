@@ -398,6 +398,10 @@ fn explain_lists_the_local_components_with_their_sources() {
     let s = step("ningxia-intellectual", "Transitional coefficient for this person");
     assert_eq!(s["result"], "0.0143");
     assert!(s["document"].as_str().unwrap().contains("1.49%"), "{s}");
+    // … and the transitional step cites it for its coefficient (not the 1.3% series).
+    let t = step("ningxia-intellectual", "Transitional pension");
+    let coef = t["inputs"].as_array().unwrap().iter().find(|x| x["value"] == "0.0143").unwrap();
+    assert!(coef["source"].as_str().unwrap().starts_with("coefficient_intellectual 1.43%"), "{t}");
     // An existing unconditional component is listed too (Zhejiang).
     let dir = scratch("explain-zhejiang");
     let zj = dir.join("zj.csv");

@@ -645,6 +645,7 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
         }
         i += 1;
     }
+    person_rate_sources(&mut out);
     out
 }
 
@@ -733,4 +734,21 @@ fn form_rounding(cx: &Ctx<'_>, f: &FormText) -> String {
         RoundMode::Down => ("down", "舍去"),
     };
     cx.t(&format!("each round(…) to {unit}, {en}"), &format!("每个 round(…) 到 {unit},{zh}"))
+}
+
+/// The transitional step after a person's own coefficient (Ningxia intellectuals) cites that
+/// coefficient's source and tag, not the region's series it replaced.
+fn person_rate_sources(steps: &mut [Step]) {
+    let rule = "[[employee_rules.transitional_rate_if]]";
+    for k in 0..steps.len() {
+        if !steps[k].rule.contains(rule) {
+            continue;
+        }
+        let Some(own) = steps[k].inputs.first().cloned() else { continue };
+        if let Some(next) = steps[k + 1..].iter_mut().find(|s| s.checks.iter().any(|(c, _)| c == "transitional")) {
+            for input in next.inputs.iter_mut().filter(|x| x.value == own.value && x.provenance == own.provenance) {
+                input.source = own.source.clone();
+            }
+        }
+    }
 }
