@@ -3,8 +3,8 @@
 //! analyst sees what the model assumes before trusting a result.
 
 use crate::params::{
-    BandYears, BasicForm, BasicYears, EmployeeRules, Month, NotionalRule, Params, Phase, Provenance, Round, RoundMode,
-    Sourced, StepSeries, TransitionalBase, TransitionalForm, YearSeries,
+    BandYears, BasicForm, BasicYears, BonusKind, EmployeeRules, Month, NotionalRule, Params, Phase, Provenance, Round,
+    RoundMode, Sourced, StepSeries, TransitionalBase, TransitionalForm, YearSeries,
 };
 use rust_decimal::Decimal;
 
@@ -302,6 +302,41 @@ pub fn lines(
             m.to_string(),
             tag(v.provenance),
             files.source(rk, "bonus_per_year", Some(dec)),
+        );
+    }
+    if let Some(b) = r.resident_bonus.as_ref() {
+        let n = |d: &Decimal| d.normalize().to_string();
+        let mut value = match &b.kind {
+            BonusKind::PerYear(a) => format!("per_year: {} a year beyond 15", n(a)),
+            BonusKind::PercentOfBasic(p) => format!("percent_of_basic: {} of the basic pension a year beyond 15", n(p)),
+            BonusKind::Graduated(bands) => format!(
+                "graduated over all years: {}",
+                bands.iter().map(|(u, v)| format!("up to {}: {}", n(u), n(v))).collect::<Vec<_>>().join(", ")
+            ),
+            BonusKind::Steps(steps) => format!(
+                "steps: {}",
+                steps.iter().map(|(y, a)| format!("{}+ years: {}", n(y), n(a))).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        if let Some(c) = b.cap {
+            value.push_str(&format!("; at most {} of the basic pension", n(&c)));
+        }
+        let name = if b.from <= dec {
+            "长缴多得 rule (replaces the per-year amount)"
+        } else {
+            "长缴多得 rule (not yet in force)"
+        };
+        push("resident", name, value, b.from.to_string(), tag(b.provenance), files.source(rk, "resident_bonus", None));
+    }
+    if let Some(t) = r.resident_age_topup.as_ref() {
+        let value = t.bands.iter().map(|(a, v)| format!("{a}+: {}", v.normalize())).collect::<Vec<_>>().join(", ");
+        push(
+            "resident",
+            "age top-ups (yearly path)",
+            value,
+            t.from.to_string(),
+            tag(t.provenance),
+            files.source(rk, "resident_age_topup", None),
         );
     }
     match r.resident_account_rate.as_ref().and_then(|s| s.get(year)) {

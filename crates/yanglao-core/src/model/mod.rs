@@ -18,7 +18,7 @@ pub use builder::ScenarioBuilder;
 pub use project::{project, project_traced, Context};
 pub use provincial::FormText;
 pub use rules::{divisor, min_years, statutory_retirement, RetirementInfo};
-pub use trace::{BasicProjection, Event, ExtraUsed, Trace, Used};
+pub use trace::{BasicProjection, BonusRuleUsed, Event, ExtraUsed, Trace, Used};
 
 use crate::params::{Month, Provenance, RegionId};
 use rust_decimal::Decimal;

@@ -688,22 +688,28 @@ pub(crate) fn provenance(rules: &EmployeeRules) -> Provenance {
     }
 }
 
-/// The resident 长缴多得 of a province's rule for `years` resident years and the basic
-/// pension `basic` (C22 and its provincial kinds): years past `min_years`, the resident
-/// minimum (15, C21).
+/// The resident 长缴多得 of a region's rule for `years` resident years and the basic
+/// pension `basic` (C22 and its provincial and city kinds): years past `min_years`, the
+/// resident minimum (15, C21). With a `cap` (a share of the basic pension, Hefei 10%) the
+/// bonus is at most `round(basic × cap, 2)`.
 pub(crate) fn resident_bonus(
     kind: &BonusKind,
+    cap: Option<Decimal>,
     years: Decimal,
     min_years: Decimal,
     basic: Decimal,
     money: Round,
 ) -> Decimal {
     let extra = (years - min_years).floor().max(Decimal::ZERO);
-    match kind {
+    let bonus = match kind {
         BonusKind::PerYear(per_year) => money.apply(*per_year * extra),
         BonusKind::PercentOfBasic(pct) => money.apply(basic * *pct * extra),
         BonusKind::Graduated(bands) => graduated(bands, years.floor(), money),
         BonusKind::Steps(steps) => steps.iter().rev().find(|(y, _)| years >= *y).map_or(Decimal::ZERO, |s| s.1),
+    };
+    match cap {
+        Some(c) => bonus.min(money.apply(basic * c)),
+        None => bonus,
     }
 }
 
@@ -761,16 +767,42 @@ mod tests {
         let d2 = |s: &str| d(s);
         // Hubei: 30 years = 15 × 1 + 10 × 2 + 5 × 3 = 50.
         let hubei = BonusKind::Graduated(vec![(d2("15"), d2("1")), (d2("25"), d2("2")), (d2("1000"), d2("3"))]);
-        assert_eq!(resident_bonus(&hubei, d2("30"), d2("15"), d2("200"), CENT), d2("50"));
+        assert_eq!(resident_bonus(&hubei, None, d2("30"), d2("15"), d2("200"), CENT), d2("50"));
         // Jiangxi: 2% of a 123 basic pension per year beyond 15: 20.6 years → 5 × 2.46 = 12.30.
         assert_eq!(
-            resident_bonus(&BonusKind::PercentOfBasic(d2("0.02")), d2("20.6"), d2("15"), d2("123"), CENT),
+            resident_bonus(&BonusKind::PercentOfBasic(d2("0.02")), None, d2("20.6"), d2("15"), d2("123"), CENT),
             d2("12.30")
         );
         // Jining steps: 22 years → the 20-year step, 30.
         let jining = BonusKind::Steps(vec![(d2("16"), d2("20")), (d2("20"), d2("30")), (d2("25"), d2("40"))]);
-        assert_eq!(resident_bonus(&jining, d2("22"), d2("15"), d2("0"), CENT), d2("30"));
-        assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), d2("17.9"), d2("15"), d2("0"), CENT), d2("20"));
+        assert_eq!(resident_bonus(&jining, None, d2("22"), d2("15"), d2("0"), CENT), d2("30"));
+        assert_eq!(resident_bonus(&BonusKind::PerYear(d2("10")), None, d2("17.9"), d2("15"), d2("0"), CENT), d2("20"));
+        // Jining below the first step: 15.9 years → 0; at 25 years → 40.
+        assert_eq!(resident_bonus(&jining, None, d2("15.9"), d2("15"), d2("0"), CENT), d2("0"));
+        assert_eq!(resident_bonus(&jining, None, d2("25"), d2("15"), d2("0"), CENT), d2("40"));
+        // Weifang: 1% of the basic pension 162 per year beyond 15; 25 years → 162 × 0.01 × 10 = 16.20.
+        assert_eq!(
+            resident_bonus(&BonusKind::PercentOfBasic(d2("0.01")), None, d2("25"), d2("15"), d2("162"), CENT),
+            d2("16.20")
+        );
+    }
+
+    /// A ceiling as a share of the basic pension (Hefei: 2 a year beyond 15, at most 10%).
+    #[test]
+    fn resident_bonus_cap() {
+        let d2 = |s: &str| d(s);
+        let hefei = BonusKind::PerYear(d2("2"));
+        let cap = Some(d2("0.1"));
+        // Basic 245: ceiling round(245 × 0.1, 2) = 24.50. 20 years → 2 × 5 = 10.00 (below).
+        assert_eq!(resident_bonus(&hefei, cap, d2("20"), d2("15"), d2("245"), CENT), d2("10.00"));
+        // 30 years → 2 × 15 = 30.00 > 24.50 → 24.50.
+        assert_eq!(resident_bonus(&hefei, cap, d2("30"), d2("15"), d2("245"), CENT), d2("24.50"));
+        // 27 years → 2 × 12 = 24.00 (below the ceiling by 0.50).
+        assert_eq!(resident_bonus(&hefei, cap, d2("27.5"), d2("15"), d2("245"), CENT), d2("24.00"));
+        // Without a ceiling 30 years pay the full 30.00.
+        assert_eq!(resident_bonus(&hefei, None, d2("30"), d2("15"), d2("245"), CENT), d2("30.00"));
+        // A ceiling that rounds: basic 163.45 × 0.1 = 16.345 → 16.35 (half away from zero).
+        assert_eq!(resident_bonus(&hefei, cap, d2("40"), d2("15"), d2("163.45"), CENT), d2("16.35"));
     }
 
     fn shares(rates: &[(i32, &str)], until: Option<i32>) -> crate::params::PhaseIn {

@@ -8,7 +8,7 @@
 //! only adds the inputs and the provenance of each parameter.
 
 use super::{Category, FormText, Scheme};
-use crate::params::{Month, Provenance, RegionId};
+use crate::params::{BonusKind, Month, Provenance, RegionId};
 use rust_decimal::Decimal;
 
 /// The steps of one projection, in the order the model took them.
@@ -26,6 +26,21 @@ pub struct Used {
     pub value: Decimal,
     /// Provenance of the parameter (official … assumed); `None` for a row override.
     pub provenance: Option<Provenance>,
+}
+
+/// A region's 长缴多得 rule as used for a row (C22 and its provincial and city kinds).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BonusRuleUsed {
+    /// The rule kind.
+    pub kind: BonusKind,
+    /// Ceiling as a share of the basic pension.
+    pub cap: Option<Decimal>,
+    /// The basic pension the rule reads (percent kinds and the ceiling).
+    pub basic: Decimal,
+    /// Resident years.
+    pub years: Decimal,
+    /// Provenance of the rule.
+    pub provenance: Provenance,
 }
 
 /// How a resident basic pension was projected past the published horizon (C22).
@@ -334,6 +349,8 @@ pub enum Event {
         per_year: Used,
         /// Whole years beyond 15.
         extra: Decimal,
+        /// The region's own rule kind, when it replaced the per-year amount.
+        rule: Option<BonusRuleUsed>,
         /// Result.
         result: Decimal,
     },

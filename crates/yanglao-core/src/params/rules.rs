@@ -436,6 +436,10 @@ pub enum BonusKind {
 pub struct ResidentBonus {
     /// The rule.
     pub kind: BonusKind,
+    /// A ceiling as a share of the basic pension (C22): the bonus is at most
+    /// `round(basic × cap, 2)` (Hefei: 2 yuan a year beyond 15, at most 10% of the basic
+    /// pension). None: no ceiling.
+    pub cap: Option<Decimal>,
     /// First pension month it applies to.
     pub from: Month,
     /// Provenance.

@@ -4,7 +4,7 @@
 
 use super::*;
 use crate::model::FormText;
-use crate::params::RoundMode;
+use crate::params::{BonusKind, RoundMode};
 
 pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
@@ -603,7 +603,69 @@ pub(super) fn steps_of(cx: &Ctx, s: &Scenario, trace: &Trace) -> Vec<Step> {
                     table: None,
                 })
             }
-            Event::Bonus { per_year, extra, result } => out.push(Step {
+            Event::Bonus { rule: Some(rule), extra, result, .. } => {
+                let source = cx.sources.lookup(&cx.region, "resident_bonus", When::Month(cx.pension)).unwrap_or_default();
+                let n = |d: &Decimal| d.normalize().to_string();
+                let (formula, mut inputs) = match &rule.kind {
+                    BonusKind::PerYear(a) => (
+                        "round(per_year × ⌊years − 15⌋, 2)".to_string(),
+                        vec![Input { name: "per_year".into(), value: m2(*a), provenance: String::new(), source: String::new() }],
+                    ),
+                    BonusKind::PercentOfBasic(p) => (
+                        "round(resident_basic × pct × ⌊years − 15⌋, 2)".to_string(),
+                        vec![
+                            Input { name: "pct".into(), value: n(p), provenance: String::new(), source: String::new() },
+                            cx.computed("resident_basic".into(), m2(rule.basic)),
+                        ],
+                    ),
+                    BonusKind::Graduated(bands) => (
+                        "Σ whole years in each band × its per_year".to_string(),
+                        vec![Input {
+                            name: "bands (up to years: per_year)".into(),
+                            value: bands.iter().map(|(u, v)| format!("{}: {}", n(u), n(v))).collect::<Vec<_>>().join(", "),
+                            provenance: String::new(),
+                            source: String::new(),
+                        }],
+                    ),
+                    BonusKind::Steps(steps) => (
+                        "the amount of the highest step whose years are reached".to_string(),
+                        vec![Input {
+                            name: "steps (from years: amount)".into(),
+                            value: steps.iter().map(|(u, v)| format!("{}: {}", n(u), n(v))).collect::<Vec<_>>().join(", "),
+                            provenance: String::new(),
+                            source: String::new(),
+                        }],
+                    ),
+                };
+                let formula = match rule.cap {
+                    Some(c) => {
+                        inputs.push(Input { name: "cap_pct".into(), value: n(&c), provenance: String::new(), source: String::new() });
+                        if !matches!(rule.kind, BonusKind::PercentOfBasic(_)) {
+                            inputs.push(cx.computed("resident_basic".into(), m2(rule.basic)));
+                        }
+                        format!("min({formula}, round(resident_basic × cap_pct, 2))")
+                    }
+                    None => formula,
+                };
+                for i in inputs.iter_mut().filter(|i| i.provenance.is_empty()) {
+                    i.provenance = rule.provenance.as_str().to_string();
+                    i.source = source.clone();
+                }
+                inputs.push(cx.computed("years".into(), m2(rule.years)));
+                inputs.push(cx.computed("⌊years − 15⌋".into(), extra.normalize().to_string()));
+                out.push(Step {
+                    rule: "C22".into(),
+                    document: source,
+                    title: cx.t("Long-contribution bonus (长缴多得), the region's rule", "长缴多得加发(地区规则)"),
+                    formula,
+                    inputs,
+                    rounding: "0.01".into(),
+                    result: m2(*result),
+                    checks: vec![("bonus".into(), m2(*result))],
+                    table: None,
+                })
+            }
+            Event::Bonus { per_year, extra, rule: None, result } => out.push(Step {
                 rule: "C22".into(),
                 document: cx.sources.lookup(&cx.region, "bonus_per_year", When::Month(cx.pension)).unwrap_or_default(),
                 title: cx.t("Long-contribution bonus (长缴多得)", "长缴多得加发"),

@@ -210,11 +210,22 @@ pub(super) fn bridge_to_resident(
     let bonus = match rule {
         Some(b) => {
             env.provenance = env.provenance.max(b.provenance);
-            provincial::resident_bonus(&b.kind, years, nat.resident_min_years, resident_basic, money)
+            provincial::resident_bonus(&b.kind, b.cap, years, nat.resident_min_years, resident_basic, money)
         }
         None => money.apply(per_year.value * extra),
     };
-    env.note(|| Event::Bonus { per_year, extra, result: bonus });
+    env.note(|| Event::Bonus {
+        per_year,
+        extra,
+        rule: rule.map(|b| BonusRuleUsed {
+            kind: b.kind.clone(),
+            cap: b.cap,
+            basic: resident_basic,
+            years,
+            provenance: b.provenance,
+        }),
+        result: bonus,
+    });
     // C23 account = round(balance / 139, 2).
     let account = money.div(balance, nat.resident_divisor);
     env.note(|| Event::Account {

@@ -717,7 +717,8 @@ impl Ctx<'_> {
         Ok(out)
     }
 
-    /// `[resident_bonus]`: kind per_year | percent_of_basic | graduated | steps, `from`.
+    /// `[resident_bonus]`: kind per_year | percent_of_basic | graduated | steps, `from`, and
+    /// an optional `cap_pct` (a ceiling as a share of the basic pension, 0 < cap ≤ 1).
     pub(super) fn resident_bonus(&self, doc: &toml::Table) -> Result<Option<ResidentBonus>, ParamError> {
         let key = "resident_bonus";
         let Some(t) = doc.get(key) else { return Ok(None) };
@@ -761,7 +762,21 @@ impl Ctx<'_> {
                 ))
             }
         };
-        Ok(Some(ResidentBonus { kind, from, provenance }))
+        let cap = match t.get("cap_pct") {
+            None => None,
+            Some(v) => {
+                let c = self.decimal(v, "resident_bonus.cap_pct", None)?;
+                if c <= Decimal::ZERO || c > Decimal::ONE {
+                    return Err(self.invalid(
+                        "resident_bonus.cap_pct",
+                        None,
+                        format!("{c}; allowed a share of the basic pension above 0 and at most 1 (e.g. \"0.1\")"),
+                    ));
+                }
+                Some(c)
+            }
+        };
+        Ok(Some(ResidentBonus { kind, cap, from, provenance }))
     }
 
     /// `[resident_age_topup]`: `from` and `bands = [{ age, amount }]`.
