@@ -348,9 +348,9 @@ def floor_subsidy(tier):
     return "60" if float(tier) >= 500 else "30"
 
 
-def resident_lines(p, basic_rows, tier_rows):
-    out = []
-    # Provincial basic pension (incl. the national minimum), by effective month.
+def province_floors(basic_rows):
+    """The provincial basic pension (incl. the national minimum) by effective month, from the
+    province-wide rows: [(month, value, provenance, source)]."""
     floors = []
     for r in basic_rows:
         if r["city"].strip() or not r["provincial_basic_total"].strip():
@@ -363,7 +363,13 @@ def resident_lines(p, basic_rows, tier_rows):
             prov = "assumed"
             why += "; low confidence (self-media), conflicting page"
         floors.append((month, num(r["provincial_basic_total"]), prov, why))
-    floors.sort()
+    return sorted(floors)
+
+
+def resident_lines(p, basic_rows, tier_rows):
+    out = []
+    # Provincial basic pension (incl. the national minimum), by effective month.
+    floors = province_floors(basic_rows)
     if floors:
         out += ["", "# 省定居民基础养老金 (national minimum included), yuan/month (C22); the province part",
                 "# is this minus the national minimum in force.", "[resident_floor]", "values = ["]
@@ -436,6 +442,378 @@ def resident_lines(p, basic_rows, tier_rows):
                 f"source = {q(clean(row['source_title']) + '; ' + row['url'].strip() + ': ' + clean(row['age_bonus']))}"]
         log(f"{p} resident: age top-up {a['bands']} from {a['from_']} ({row['quality']})")
     return out
+
+# ---------------------------------------------------------------- resident scheme: cities
+# City rows of data/sources/resident/ (basic-pension.csv, tiers.csv) become city overlays
+# `<province>/<city>.toml`. Shandong's Weifang, Qingdao, Jinan and Dezhou files are kept by
+# hand (the script prints what the tables say for them); the other Shandong cities are
+# generated like every other province's, and Qingzhou is generated from the Weifang file.
+#
+# A source that gives only a city TOTAL at a date becomes the city add-on (`resident_city`):
+#   add-on = stated total − (national + provincial) in force at that date in our data,
+# i.e. total − max(national minimum, provincial floor), as the model adds them (C22). The
+# add-on holds until the city's next step: when the province or the nation raises its
+# amount later, the city keeps its add-on on top (Weifang 152 → 162 = provincial 150 → 160
+# + 2). Its provenance is the weakest of the inputs (the city total, the provincial floor,
+# and the national minimum where it is the binding part); where the provincial figure at
+# that date is not in our data (no provincial floor in force, or the national minimum
+# stepped after the province's last step, so the provincial figure of that date is
+# unknown) the add-on is `assumed` and its source says so. A negative add-on is never
+# written: the row is left out and reported.
+SHANDONG_HAND_KEPT_CITIES = {"weifang", "qingdao", "jinan", "dezhou"}
+RANK = {"official": 0, "reported": 1, "provisional": 2, "projected": 3, "assumed": 4}
+
+# (source province, source city) -> (region key, Chinese name, what the row's figures cover).
+CITY_KEYS = {
+    ("Shandong", "Weifang"): ("shandong/weifang", "潍坊", ""),
+    ("Shandong", "Qingdao"): ("shandong/qingdao", "青岛", ""),
+    ("Shandong", "Rizhao"): ("shandong/rizhao", "日照", ""),
+    ("Shandong", "Liaocheng"): ("shandong/liaocheng", "聊城", ""),
+    ("Shandong", "Zibo"): ("shandong/zibo", "淄博", ""),
+    ("Shandong", "Yantai"): ("shandong/yantai", "烟台", ""),
+    ("Shandong", "Jining"): ("shandong/jining", "济宁", ""),
+    ("Shandong", "Weihai Rongcheng"): ("shandong/rongcheng", "荣成", "Rongcheng, a county-level city under Weihai"),
+    ("Shandong", "Rongcheng (Weihai)"): ("shandong/rongcheng", "荣成", "Rongcheng, a county-level city under Weihai"),
+    ("Henan", "Jiaozuo"): ("henan/jiaozuo", "焦作", ""),
+    ("Henan", "Jiaozuo (4 urban districts + demo zone)"): (
+        "henan/jiaozuo", "焦作", "the urban districts' amount (Mengzhou and Qinyang 140, the four counties 138: not modelled)"),
+    ("Henan", "Zhengzhou"): ("henan/zhengzhou", "郑州", ""),
+    ("Henan", "Kaifeng"): ("henan/kaifeng", "开封", ""),
+    ("Guangdong", "Zhongshan"): ("guangdong/zhongshan", "中山", ""),
+    ("Guangdong", "Yangjiang"): ("guangdong/yangjiang", "阳江", ""),
+    ("Guangdong", "Guangzhou"): ("guangdong/guangzhou", "广州", ""),
+    ("Guangdong", "Foshan"): ("guangdong/foshan", "佛山", ""),
+    ("Jiangsu", "Nanjing"): ("jiangsu/nanjing", "南京", ""),
+    ("Jiangsu", "Yangzhou"): ("jiangsu/yangzhou", "扬州", ""),
+    ("Zhejiang", "Quzhou"): ("zhejiang/quzhou", "衢州", ""),
+    ("Zhejiang", "Lishui"): ("zhejiang/lishui", "丽水", ""),
+    ("Zhejiang", "Hangzhou (main urban area)"): ("zhejiang/hangzhou", "杭州", "the main urban area's amount"),
+    ("Zhejiang", "Jinhua"): ("zhejiang/jinhua", "金华", ""),
+    ("Anhui", "Anqing"): ("anhui/anqing", "安庆", "the urban districts' amount (counties 110: not modelled)"),
+    ("Anhui", "Hefei"): ("anhui/hefei", "合肥", ""),
+    ("Anhui", "Xuancheng Xuanzhou District"): (
+        "anhui/xuancheng", "宣城", "Xuanzhou District, the city's only district (the city proper); its counties are not modelled"),
+    ("Anhui", "Huainan"): ("anhui/huainan", "淮南", ""),
+    ("Fujian", "Fuzhou"): ("fujian/fuzhou", "福州", ""),
+    ("Fujian", "Xiamen"): ("fujian/xiamen", "厦门", "residents with 5 or more years of Xiamen hukou (130 for fewer: not modelled)"),
+    ("Guangxi", "Wuzhou"): ("guangxi/wuzhou", "梧州", ""),
+    ("Shaanxi", "Ankang"): ("shaanxi/ankang", "安康", ""),
+    ("Shaanxi", "Xianyang"): ("shaanxi/xianyang", "咸阳", ""),
+}
+# Places that are not regions of the model (districts, counties), with the reason.
+CITY_LEFT_OUT = {
+    ("Shandong", "Weihai Wendeng"): "Wendeng is a district of Weihai (文登区 since 2014) and its only figure (120 from "
+        "2017-01) falls in a gap of the provincial series (75 from 2014-05, next 118 from 2018-01): an add-on derived "
+        "there (45) would count the province's later rises twice",
+    ("Shandong", "Liaocheng Dongchangfu District"): "a district; its 168 -> 188 of 2024-07 implements the provincial "
+        "188, which the province file already has",
+    ("Hunan", "Xiangyin County (Yueyang)"): "a county, not a city; its table equals Hengyang's of 2021 and looks like "
+        "a Hunan provincial floor, which no source states",
+    ("Gansu", "Tianshui Maiji District"): "one of Tianshui's two districts, not the city",
+    ("Jiangsu", "Huai'an Qingjiangpu District"): "one of Huai'an's districts, not the city",
+}
+# Dates read differently from the row, with the reason.
+CITY_DATE = {
+    ("Shandong", "Weihai Rongcheng", "2023"): ("2023-12", "year approximate in the source: dated by the page (2023-12), "
+                                               "when 172 was in force"),
+}
+# Tier tables left out, with the reason; tables dated here.
+CITY_TIERS_LEFT_OUT = {
+    ("Shandong", "Weifang", ""): "undated historical table (before 2015; 500+ subsidy 30 -> 60)",
+    ("Shandong", "Weifang", "2019-01"): "hand-kept file: the 2019 subsidies are applied to the tier list the 2025 "
+        "report confirms (README)",
+    ("Shandong", "Qingdao", "2017-01"): "hand-kept file: Qingdao keeps the Shandong tier list (350 ... 8000) in use; "
+        "the 2017 (100 ... 5000) and 2021 (100 ... 12000) lists have no 350 tier (README)",
+    ("Shandong", "Qingdao", "2021"): "hand-kept file: the 2021 list has no subsidies and no 350 tier; only its 代缴 500 "
+        "is kept (README)",
+    ("Shandong", "Rongcheng (Weihai)", "2023"): "tier list incomplete (tiers between 800 and 8000 not enumerated)",
+    ("Shandong", "Jining", "2015-01"): "subsidy floors for tier ranges, not a tier list (same as the provincial floors)",
+    ("Shandong", "Jining", "2019-01"): "subsidy floors for tier ranges, not a tier list (same as the provincial floors)",
+    ("Guangdong", "Foshan", ""): "undated, monthly payments, tier list differs from the 2020 provincial list (pre-2020)",
+    ("Zhejiang", "Hangzhou (main urban area)", "2015-01"): "a draft (征求意见稿), not the adopted table",
+}
+CITY_TIERS_DATE = {
+    ("Zhejiang", "Jinhua", ""): ("2020-01", "assumed", "undated page (2022-11); an unnamed-city page with identical "
+                                 "wording says the 6-tier scheme started 2020"),
+}
+# 长缴多得 rules of cities (basic-pension.csv `long_contribution_bonus`; `match` must be in it).
+CITY_BONUS = {
+    "shandong/jining": dict(kind="steps", steps=[("16", "20"), ("20", "30"), ("25", "40")], from_="2014-01",
+                            match="16-19 yrs: +20; 20-24: +30; 25+: +40"),
+    "shandong/rongcheng": dict(kind="per_year", per_year="2", from_="2023-12",
+                               match="+2/month per contribution year beyond 15"),
+    "anhui/hefei": dict(kind="per_year", per_year="2", cap="0.1", from_="2021-01", match="(cap 10% per source)",
+                        prov="assumed", why="2 a year from the 2021 page; the 10% ceiling only on a low-confidence "
+                        "2025 aggregator page (an older source also gives 1% a year capped at 10%), taken from 2021"),
+    "anhui/xuancheng": dict(kind="per_year", per_year="2", from_="2024-12", match="+2/month per year beyond 15"),
+}
+# A flat amount per year beyond 15 that changed on a date (`bonus_per_year` series).
+CITY_BONUS_SERIES = {
+    "henan/zhengzhou": dict(match="2 -> 3/month per year beyond 15", steps=[
+        ("2014-01", "2", "assumed", "the amount before 2018 (its start is not in the source; 2014 taken)"),
+        ("2018-01", "3", None, "applies to participants from before 2014; those joining later follow the provincial "
+         "rule, which no source gives (anyone with more than 15 years before 2029 joined before 2014)"),
+    ]),
+}
+# Age top-ups of cities (basic-pension.csv `age_bonus`; `match` must be in it).
+CITY_AGE = {
+    "shandong/liaocheng": dict(from_="2019-01", bands=[(65, "5"), (75, "10")], match="65-74: +5; 75+: +10"),
+    "shandong/rongcheng": dict(from_="2023-12", bands=[(65, "5"), (75, "10")], match="65-74: +5; 75+: +10"),
+    "guangdong/zhongshan": dict(from_="2020-01", bands=[(65, "10"), (70, "15"), (75, "20"), (80, "25"), (85, "30")],
+                                match="65: +10; 70: +15", prov="assumed",
+                                why="date not stated: taken from the Guangdong 2020-01 rules that introduced the 65+ extra"),
+    "jiangsu/nanjing": dict(from_="2019-07", bands=[(65, "5"), (70, "10"), (75, "20"), (80, "30")],
+                            match="from 2019-07: 65-69 +5"),
+    "zhejiang/quzhou": dict(from_="2020-01", bands=[(65, "5")], match="65+: +5"),
+    "zhejiang/lishui": dict(from_="2020-01", bands=[(65, "5")], match="65+: +5 (185)"),
+    "anhui/hefei": dict(from_="2025-01", bands=[(65, "2"), (80, "4")], match="65-79: +2; 80+: +4", prov="assumed",
+                        why="low-confidence aggregator page"),
+}
+# Age rules that repeat the province's (the city inherits it; nothing written).
+CITY_AGE_INHERITED = {"guangxi/wuzhou": "65+: +5 (regional rule)"}
+
+
+def month_of(f):
+    f = f.strip()
+    return f if len(f) == 7 else f + "-01"
+
+
+def step_in_force(steps, month):
+    """The (month, value, provenance, source) in force at `month`, or None."""
+    found = None
+    for s in steps:
+        if s[0] <= month:
+            found = s
+    return found
+
+
+def weakest(*tags):
+    return max(tags, key=lambda t: RANK[t])
+
+
+def read_steps(path, key):
+    """[(from, value, provenance, source)] of a `{ values = [...] }` table of a hand-kept file."""
+    text = open(path, encoding="utf-8").read()
+    m = re.search(r"^\[" + re.escape(key) + r"\]\s*\nvalues = \[\n(.*?)^\]", text, re.S | re.M)
+    if not m:
+        return []
+    out = []
+    for line in m.group(1).splitlines():
+        e = re.search(r'from = "([^"]+)", value = "([^"]+)",\s*provenance = "([^"]+)",\s*source = "((?:[^"\\]|\\.)*)"', line)
+        if e:
+            out.append(e.groups())
+    return out
+
+
+def derive_addon(key, r, month, national, floors):
+    """(add-on, provenance, explanation) of a city total at `month`, or (None, None, why)."""
+    total = float(r["local_total"])
+    nat = step_in_force(national, month)
+    fl = step_in_force(floors, month)
+    base, inputs, parts = float(nat[1]), [r["quality"]], [f"national {nat[1]} ({nat[0]})"]
+    unknown = None
+    if fl is None:
+        unknown = "no provincial figure in force at that date in our data: the national minimum only"
+        inputs.append(nat[2])
+    else:
+        parts.append(f"provincial {fl[1]} ({fl[0]}, {fl[2]})")
+        if float(fl[1]) >= base:
+            base = float(fl[1])
+            inputs.append(fl[2])
+        else:
+            inputs.append(nat[2])
+        if fl[0] < nat[0]:
+            unknown = (f"the provincial figure at that date is not in our data (its last step {fl[0]} is before the "
+                       f"national step of {nat[0]})")
+    addon = total - base
+    prov = weakest(*inputs)
+    if unknown:
+        prov = "assumed"
+    if "low confidence" in (r["notes"] or "").lower():
+        prov = "assumed"
+    text = num(f"{addon:.2f}")
+    why = (f"{clean(r['source_title'])}; {r['url'].strip() or 'no URL'}: total {num(r['local_total'])} from {month}"
+           f" minus {' / '.join(parts)} in force = {text}")
+    if unknown:
+        why += "; " + unknown + " (assumed)"
+    if "low confidence" in (r["notes"] or "").lower():
+        why += "; low-confidence source"
+    if addon < 0:
+        return None, None, why
+    return text, prov, why
+
+
+def city_resident(p, key, zh, rows_basic, rows_tiers, national, floors):
+    """The resident lines of a city overlay and a log of what was done."""
+    out = []
+    addons = []
+    for r, cover in rows_basic:
+        if not r["local_total"].strip():
+            continue
+        f = r["effective_from"].strip()
+        if not f:
+            log(f"{key} resident: total {num(r['local_total'])} left out: no date ({clean(r['notes'])[:80]})")
+            continue
+        month = month_of(f)
+        date_fix = CITY_DATE.get((r["province"], r["city"], f))
+        if date_fix:
+            month = date_fix[0]
+        v, prov, why = derive_addon(key, r, month, national, floors)
+        if date_fix:
+            why += "; " + date_fix[1]
+            prov = "assumed"
+        if cover:
+            why += "; " + cover
+        if v is None:
+            log(f"{key} resident: total {num(r['local_total'])} from {month} left out: NEGATIVE add-on ({why})")
+            continue
+        addons.append((month, v, prov, why))
+        log(f"{key} resident: total {num(r['local_total'])} from {month} -> city add-on {v} ({prov})")
+        if r["city_extra"].strip() and num(r["city_extra"]) != v:
+            log(f"{key} resident: the source's city_extra {num(r['city_extra'])} differs from the derived {v}")
+    addons.sort()
+    if addons:
+        out += ["", "# City add-on above national + provincial (C22), yuan/month: the city's stated total minus the",
+                "# national and provincial amounts in force at its date; kept until the city's next step.",
+                "[resident_city]", "values = ["]
+        for m, v, prov, why in addons:
+            out.append(f"  {{ from = {q(m)}, value = {q(v)}, provenance = {q(prov)}, source = {q(why)} }},")
+        out.append("]")
+    # Tier tables.
+    groups = defaultdict(list)
+    for r in rows_tiers:
+        groups[(r["province"], r["city"], r["effective_from"].strip())].append(r)
+    tables = []
+    for g, rows in sorted(groups.items(), key=lambda kv: kv[0][2]):
+        if g in CITY_TIERS_LEFT_OUT:
+            log(f"{key} resident: tiers {g[2] or 'undated'} ({len(rows)} rows) left out: {CITY_TIERS_LEFT_OUT[g]}")
+            continue
+        rows = sorted(rows, key=lambda r: float(r["tier"]))
+        prov = rows[0]["quality"]
+        why = clean(rows[0]["source_title"]) + "; " + rows[0]["url"].strip()
+        if g in CITY_TIERS_DATE:
+            month, prov, reason = CITY_TIERS_DATE[g]
+            why += "; " + reason
+        elif not g[2]:
+            log(f"{key} resident: tiers undated ({len(rows)} rows) left out: no date")
+            continue
+        else:
+            month = month_of(g[2])
+        blanks = [r["tier"] for r in rows if not r["subsidy"].strip()]
+        tiers = [(num(r["tier"]), num(r["subsidy"]) if r["subsidy"].strip() else floor_subsidy(r["tier"])) for r in rows]
+        if blanks:
+            prov = "assumed"
+            why += f"; subsidies of tiers {', '.join(blanks)} not in the source: national floors (30; 60 from 500) assumed"
+        dj = [r["hardship_daijiao"].strip().lstrip(">=") for r in rows if r["hardship_daijiao"].strip()]
+        tables.append((month, prov, why, tiers, dj[0] if dj else None))
+        log(f"{key} resident: tiers from {month} ({prov}): {len(tiers)} tiers"
+            + (f", 代缴 {num(dj[0])}" if dj else "") + (f"; blank subsidies {len(blanks)} -> floors" if blanks else ""))
+    for month, prov, why, tiers, _ in tables:
+        out += ["", "[[resident_tiers]]", f"from = {q(month)}", f"provenance = {q(prov)}", f"source = {q(why)}", "tiers = ["]
+        out += ["  " + ", ".join(f'{{ tier = {q(t)}, subsidy = {q(sb)} }}' for t, sb in tiers[i:i + 4]) + ","
+                for i in range(0, len(tiers), 4)]
+        out.append("]")
+    dj = [(m, d, pr, w) for m, pr, w, _, d in tables if d]
+    if dj:
+        out += ["", "# 代缴 for hardship groups (C19), yuan/year (a floor in the source, taken as the amount).",
+                "[hardship_amount]", "values = ["]
+        for m, d, pr, w in dj:
+            out.append(f"  {{ from = {q(m)}, value = {q(num(d))}, provenance = {q(pr)}, source = {q(w)} }},")
+        out.append("]")
+    allrows = [r for r, _ in rows_basic]
+    bs = CITY_BONUS_SERIES.get(key)
+    if bs:
+        row = next(r for r in allrows if bs["match"] in r["long_contribution_bonus"])
+        src = clean(row["source_title"]) + "; " + row["url"].strip() + ": " + clean(row["long_contribution_bonus"])
+        out += ["", "# 长缴多得 per whole year beyond 15 (C22), yuan/month, by date.", "[bonus_per_year]", "values = ["]
+        for m, v, prov, why in bs["steps"]:
+            out.append(f"  {{ from = {q(m)}, value = {q(v)}, provenance = {q(prov or row['quality'])}, source = {q(src + '; ' + why)} }},")
+        out.append("]")
+        log(f"{key} resident: 长缴多得 per year " + ", ".join(f"{m} {v}" for m, v, *_ in bs["steps"]))
+    b = CITY_BONUS.get(key)
+    if b:
+        row = next(r for r in allrows if b["match"] in r["long_contribution_bonus"])
+        prov = b.get("prov", row["quality"])
+        src = clean(row["source_title"]) + "; " + row["url"].strip() + ": " + clean(row["long_contribution_bonus"])
+        if b.get("why"):
+            src += "; " + b["why"]
+        out += ["", "# 长缴多得 (C22): the city's rule kind; it replaces the province's from its date.", "[resident_bonus]",
+                f"kind = {q(b['kind'])}", f"from = {q(b['from_'])}"]
+        if "per_year" in b:
+            out.append(f"per_year = {q(b['per_year'])}")
+        if "steps" in b:
+            out.append("steps = [" + ", ".join(f"{{ years = {q(y)}, amount = {q(a)} }}" for y, a in b["steps"]) + "]")
+        if "cap" in b:
+            out.append(f"cap_pct = {q(b['cap'])}")
+        out += [f"provenance = {q(prov)}", f"source = {q(src)}"]
+        log(f"{key} resident: 长缴多得 {b['kind']} from {b['from_']} ({prov})" + (f", cap {b['cap']}" if "cap" in b else ""))
+    a = CITY_AGE.get(key)
+    if a:
+        row = next(r for r in allrows if a["match"] in r["age_bonus"])
+        prov = a.get("prov", row["quality"])
+        src = clean(row["source_title"]) + "; " + row["url"].strip() + ": " + clean(row["age_bonus"])
+        if a.get("why"):
+            src += "; " + a["why"]
+        out += ["", "# Age top-ups of the resident basic pension, paid in the yearly path (they replace the province's).",
+                "[resident_age_topup]", f"from = {q(a['from_'])}",
+                "bands = [" + ", ".join(f"{{ age = {g}, amount = {q(v)} }}" for g, v in a["bands"]) + "]",
+                f"provenance = {q(prov)}", f"source = {q(src)}"]
+        log(f"{key} resident: age top-up {a['bands']} from {a['from_']} ({prov})")
+    if key in CITY_AGE_INHERITED:
+        log(f"{key} resident: age top-up '{CITY_AGE_INHERITED[key]}' is the province's rule: inherited, not repeated")
+    return out
+
+
+def city_rows():
+    """Resident city rows grouped by region key; logs the rows left out."""
+    by_key = defaultdict(lambda: ([], []))
+    for path, slot in (("resident/basic-pension.csv", 0), ("resident/tiers.csv", 1)):
+        seen = set()
+        for r in read(path):
+            if not r["city"].strip():
+                continue
+            pc = (r["province"], r["city"])
+            if pc in CITY_LEFT_OUT:
+                if (pc, path) not in seen:
+                    n = sum(1 for x in read(path) if (x["province"], x["city"]) == pc)
+                    log(f"left out: {pc[1]} ({pc[0]}), {n} row(s) of {path}: {CITY_LEFT_OUT[pc]}")
+                    seen.add((pc, path))
+                continue
+            if pc not in CITY_KEYS:
+                raise SystemExit(f"{path}: city {pc} has no region key or reason to be left out in make-params.py")
+            key, zh, cover = CITY_KEYS[pc]
+            by_key[key][slot].append((r, cover) if slot == 0 else r)
+    return by_key
+
+
+def qingzhou_file():
+    """Qingzhou (青州), a county-level city under Weifang with no source of its own: the Weifang
+    file's values, every one `assumed`."""
+    text = open(os.path.join(OUT, "shandong", "weifang.toml"), encoding="utf-8").read()
+    body = [l for l in text.splitlines() if not l.startswith("name = ")]
+    while body and body[0].startswith("#"):
+        body.pop(0)
+    body = [re.sub(r'provenance = "[a-z]+"', 'provenance = "assumed"', l) for l in body]
+    body = [re.sub(r'source = "', 'source = "Weifang\'s value (no Qingzhou source): ', l) for l in body]
+    lines = ["# 青州 (shandong/qingzhou), a county-level city under Weifang, overlay of shandong.toml. No Qingzhou",
+             "# source was found: it takes the Weifang file's values, all `assumed`. Generated by",
+             "# scripts/make-params.py from shandong/weifang.toml — do not edit by hand.",
+             'name = "青州"'] + body
+    log("shandong/qingzhou: the Weifang file's values, all assumed (no Qingzhou source)")
+    return "\n".join(lines) + "\n"
+
+
+def hand_kept_city_report(key, lines):
+    """For a hand-kept Shandong city: what the tables give, and whether the file has it."""
+    path = os.path.join(OUT, key + ".toml")
+    text = open(path, encoding="utf-8").read()
+    for l in lines:
+        m = re.search(r'from = "([^"]+)", value = "([^"]+)"', l)
+        if m and f'from = "{m.group(1)}", value = "{m.group(2)}"' not in text.replace("  ", " "):
+            log(f"{key} (hand-kept): the tables give {m.group(2)} from {m.group(1)}; not in the file")
+        elif m:
+            log(f"{key} (hand-kept): {m.group(2)} from {m.group(1)} is in the file")
+
 
 LOG = []
 RESIDENT_BASIC = defaultdict(list)
@@ -673,6 +1051,35 @@ def main():
             if city not in cities.get(p, {}):
                 files[f"{key}.toml"] = city_rules_file(p, city, rules[p])
 
+    # Resident-scheme city overlays.
+    national = read_steps(os.path.join(OUT, "national.toml"), "resident_minimum")
+    for key, (basic, tiers) in sorted(city_rows().items()):
+        p, city = key.split("/")
+        if p == "shandong":
+            floors = read_steps(os.path.join(OUT, "shandong.toml"), "resident_floor")
+        else:
+            floors = province_floors(RESIDENT_BASIC.get(p, []))
+        zh = next(v[1] for k, v in CITY_KEYS.items() if v[0] == key)
+        lines = city_resident(p, key, zh, basic, tiers, national, floors)
+        if p == "shandong" and city in SHANDONG_HAND_KEPT_CITIES:
+            hand_kept_city_report(key, lines)
+            continue
+        rel = f"{key}.toml"
+        if not lines:
+            log(f"{key}: no usable resident value: no file (the province applies, C27.8)")
+            continue
+        if rel in files:
+            head, rest = files[rel].split("\n", 2)[:2], files[rel].split("\n", 2)[2]
+            head[0] = head[0].replace(": its own pension base.", ": its own pension base and resident values.")
+            head[1] = head[1].replace("city-bases.csv", "city-bases.csv and resident/")
+            files[rel] = "\n".join(head) + "\n" + rest + "\n".join(lines) + "\n"
+        else:
+            header = [f"# {zh} ({key}), overlay of {p}.toml: its resident-scheme values. Generated by",
+                      "# scripts/make-params.py from data/sources/resident/ — do not edit by hand.",
+                      f"name = {q(zh)}"]
+            files[rel] = "\n".join(header + lines) + "\n"
+    files["shandong/qingzhou.toml"] = qingzhou_file()
+
     changed = []
     for rel, text in sorted(files.items()):
         path = os.path.join(OUT, rel)
@@ -685,7 +1092,8 @@ def main():
                     f.write(text)
     for line in LOG:
         print(line)
-    print(f"{len(files)} files generated ({len(changed)} changed); Shandong hand-kept")
+    print(f"{len(files)} files generated ({len(changed)} changed); Shandong province and "
+          f"{', '.join(sorted(SHANDONG_HAND_KEPT_CITIES))} hand-kept")
     if check and changed:
         print("out of date: " + ", ".join(changed), file=sys.stderr)
         sys.exit(1)

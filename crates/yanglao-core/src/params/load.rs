@@ -301,9 +301,9 @@ impl Params {
                         allowance: rf.allowance.or(p.allowance),
                         resident_floor: rf.resident_floor.or(p.resident_floor),
                         resident_city: rf.resident_city.or(p.resident_city),
-                        resident_tiers: rf.resident_tiers.unwrap_or(p.resident_tiers),
-                        bonus_per_year: rf.bonus_per_year.unwrap_or(p.bonus_per_year),
-                        hardship_amount: rf.hardship_amount.or(p.hardship_amount),
+                        resident_tiers: overlay_tables(rf.resident_tiers, p.resident_tiers),
+                        bonus_per_year: overlay_steps(rf.bonus_per_year, Some(p.bonus_per_year)).expect("province has one"),
+                        hardship_amount: overlay_steps(rf.hardship_amount, p.hardship_amount),
                         resident_account_rate: rf.resident_account_rate.or(p.resident_account_rate),
                         rounding: rf.rounding.unwrap_or(p.rounding),
                         adjustments: rf.adjustments.unwrap_or(p.adjustments),
@@ -355,6 +355,25 @@ fn overlay_years(city: Option<YearSeries>, province: Option<YearSeries>) -> Opti
     let earlier: Vec<Sourced<Decimal>> = (prov.first..city.first).filter_map(|y| prov.get(y)).collect();
     let first = city.first - earlier.len() as i32;
     Some(YearSeries { first, values: earlier.into_iter().chain(city.values).collect() })
+}
+
+/// A city's resident tier tables over its province's: the province's tables that took
+/// effect before the city's first one (a city that publishes its own table from some date
+/// used the province's before), then the city's.
+fn overlay_tables(city: Option<Vec<TierTable>>, province: Vec<TierTable>) -> Vec<TierTable> {
+    let Some(city) = city else { return province };
+    let first = city.first().map(|t| t.from);
+    province.into_iter().filter(|t| first.is_some_and(|f| t.from < f)).chain(city).collect()
+}
+
+/// A city's dated series (代缴, 长缴多得 per year) over its province's: the province's steps
+/// before the city's first step, then the city's (the city's values hold from their dates).
+fn overlay_steps(city: Option<StepSeries>, province: Option<StepSeries>) -> Option<StepSeries> {
+    let Some(city) = city else { return province };
+    let Some(prov) = province else { return Some(city) };
+    let first = city.steps.first().map(|s| s.0);
+    let steps = prov.steps.into_iter().filter(|s| first.is_some_and(|f| s.0 < f)).chain(city.steps).collect();
+    Some(StepSeries { steps })
 }
 
 fn collect_toml(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) -> Result<(), ParamError> {
