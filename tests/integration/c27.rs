@@ -28,8 +28,10 @@ fn cols<'a>(r: &'a HashMap<String, String>, names: &[&str]) -> Vec<&'a str> {
 /// 2025 is paid, 2026 is not (before C27.1 it was, up to the year before 2027).
 /// `--account-rate 0`: employee interest 2025 is the official 1.5% (10000 → 10150.00), none
 /// in 2026; resident 2000 + 500 + 60 (2025) = 2560. Balance 2560 + 10150 = 12710.00;
-/// years 12 + 1 (2025) + 3 = 16.00 → bonus 2 × 1; account round(12710 / 139) = 91.44;
-/// total with resident_basic 228: 228 + 2 + 91.44 = 321.44; own 500, subsidy 60.
+/// years 12 + 1 (2025) + 3 = 16.00 → bonus by Weifang's rule (1% of the basic pension a
+/// year beyond 15, from 2022-07): round(228 × 1% × 1, 2) = 2.28; account
+/// round(12710 / 139) = 91.44; total with resident_basic 228: 228 + 2.28 + 91.44 = 321.72;
+/// own 500, subsidy 60.
 #[test]
 fn c27_1_resident_contributions_stop_before_year_of_60() {
     let dir = scratch("c27_1");
@@ -43,7 +45,7 @@ fn c27_1_resident_contributions_stop_before_year_of_60() {
             r,
             &["status", "scheme", "retire", "years", "balance", "bonus", "account", "total", "own_paid", "gov_paid"]
         ),
-        ["ok", "resident", "2027-01", "16.00", "12710.00", "2.00", "91.44", "321.44", "500.00", "60.00"]
+        ["ok", "resident", "2027-01", "16.00", "12710.00", "2.28", "91.44", "321.72", "500.00", "60.00"]
     );
 }
 
@@ -95,7 +97,8 @@ fn c27_3_extension_months_keep_the_temporary_status() {
 /// 2026-05. An `as_of` of 2026-03 lies before that month, so the row computes (it was
 /// refused against age 60). Employee interest 2026-03…04: 30000 × 3% × 2/12 = 150.00;
 /// no resident year end before 2026. Balance 30150 + 3000 = 33150.00; years 8 + 10 = 18 →
-/// bonus 3 × 2 = 6.00; account round(33150 / 139) = 238.49; total 228 + 6 + 238.49 = 472.49.
+/// bonus by Weifang's 1% rule: round(228 × 1% × 3, 2) = 6.84; account round(33150 / 139) =
+/// 238.49; total 228 + 6.84 + 238.49 = 473.33.
 #[test]
 fn c27_5_as_of_is_checked_against_the_pension_month_after_bridging() {
     let dir = scratch("c27_5");
@@ -107,7 +110,7 @@ fn c27_5_as_of_is_checked_against_the_pension_month_after_bridging() {
     let r = by_id(&rows, "a");
     assert_eq!(
         cols(r, &["status", "scheme", "retire", "years", "balance", "bonus", "account", "total"]),
-        ["ok", "resident", "2026-05", "18.00", "33150.00", "6.00", "238.49", "472.49"]
+        ["ok", "resident", "2026-05", "18.00", "33150.00", "6.84", "238.49", "473.33"]
     );
 }
 
@@ -156,9 +159,9 @@ fn c27_6_start_stop_clipped_to_the_window_for_rows_and_segments() {
 
 /// C27.7. Two resident spells touch 2026: tier 500 for 2026-01…06, tier 1000 from 2026-07
 /// to 2027-12. 2026 makes one contribution, at the tier in force at the year end (1000), in
-/// whichever order the file lists the spells. Born 1970-05, 13 years, rate 0:
-/// 2026 1000 + 60, 2027 1000 + 60 → balance 2120.00, years 15.00, account
-/// round(2120 / 139) = 15.25; own 2000, subsidies 120.
+/// whichever order the file lists the spells. Born 1970-05, 13 years, rate 0, Weifang's
+/// subsidy of the 1000 tier from 2019 (80): 2026 1000 + 80, 2027 1000 + 80 → balance
+/// 2160.00, years 15.00, account round(2160 / 139) = 15.54; own 2000, subsidies 160.
 #[test]
 fn c27_7_two_resident_spells_in_one_year_do_not_depend_on_file_order() {
     let dir = scratch("c27_7");
@@ -175,7 +178,7 @@ fn c27_7_two_resident_spells_in_one_year_do_not_depend_on_file_order() {
         let r = by_id(&rows, id);
         assert_eq!(
             cols(r, &["status", "years", "balance", "account", "own_paid", "gov_paid"]),
-            ["ok", "15.00", "2120.00", "15.25", "2000.00", "120.00"],
+            ["ok", "15.00", "2160.00", "15.54", "2000.00", "160.00"],
             "{id}"
         );
     }
@@ -260,7 +263,7 @@ fn c27_4_default_daijiao_is_the_series_else_the_lowest_tier() {
     assert!(by_id(&rows, "weifang")["message"].contains("amount: the region's 代缴 series"));
 }
 
-/// C27.8. `shandong/yantai` has no city file: the row is computed with Shandong's
+/// C27.8. `shandong/binzhou` has no city file: the row is computed with Shandong's
 /// parameters and says so; its resident basic pension is Shandong's 228 in 2026 (national
 /// 163 + province 65, no city amount), 237.21 after two 2% increases to the claim year 2028
 /// (232.56, 237.2112), where Jinan's 238 (with its 10) becomes 242.76, 247.6152 → 247.62. An unknown province (`mars/x`)
@@ -270,20 +273,20 @@ fn c27_4_default_daijiao_is_the_series_else_the_lowest_tier() {
 fn c27_8_unknown_city_falls_back_to_the_province_with_a_note() {
     let dir = scratch("c27_8");
     let sc = "id,scheme,region,birth,as_of,resident_years,tier\n\
-              yantai,resident,shandong/yantai,1968-05,2026-01,14,500\n\
+              binzhou,resident,shandong/binzhou,1968-05,2026-01,14,500\n\
               jinan,resident,shandong/jinan,1968-05,2026-01,14,500\n\
               mars,resident,mars/x,1968-05,2026-01,14,500\n\
               seg,resident,shandong/weifang,1968-05,2026-01,14,500\n";
-    let seg = format!("{SEG_HEADER}seg,resident,shandong/yantai,2026-01,2027-12,,500\n");
+    let seg = format!("{SEG_HEADER}seg,resident,shandong/binzhou,2026-01,2027-12,,500\n");
     let (out, rows) = run_seg(&dir, sc, &seg, &["--account-rate", "0"]);
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
-    let y = by_id(&rows, "yantai");
+    let y = by_id(&rows, "binzhou");
     assert_eq!(
         cols(y, &["status", "claim_region", "balance", "resident_basic"]),
         ["ok", "shandong", "1120.00", "237.21"]
     );
     assert!(
-        y["message"].contains("region shandong/yantai has no city parameters: the province shandong is used (C27.8)"),
+        y["message"].contains("region shandong/binzhou has no city parameters: the province shandong is used (C27.8)"),
         "{}",
         y["message"]
     );
@@ -293,7 +296,7 @@ fn c27_8_unknown_city_falls_back_to_the_province_with_a_note() {
     assert!(m["message"].contains("column region, value 'mars/x': unknown region"), "{}", m["message"]);
     let s = by_id(&rows, "seg");
     assert_eq!(cols(s, &["status", "balance"]), ["ok", "1120.00"]);
-    assert!(s["message"].contains("region shandong/yantai has no city parameters"), "{}", s["message"]);
+    assert!(s["message"].contains("region shandong/binzhou has no city parameters"), "{}", s["message"]);
 }
 
 /// C27.10. A Qingdao resident whose hukou is in Henan claims her resident pension in Henan:
@@ -356,14 +359,14 @@ fn c27_11_empty_balance_and_default_index_are_said_in_message() {
 
 /// Defect 3: the resident basic pension is projected to the claim year. A farmer born
 /// 1972-05 (pension 2032-05), 9 years, 5600 yuan, the 500 tier 2026–2031, `indexation` 0.03.
-/// Shandong's basic pension is dated to 2026 (228 = national 163 + province 65); each
-/// January 2027…2032 raises it by 3%, rounded to the fen: 234.84, 241.89 (241.8852),
-/// 249.15 (249.1467), 256.62 (256.6245), 264.32 (264.3186), 272.25 (272.2496). Account
+/// Weifang's basic pension is dated to 2026 (230 = national 163 + province 65 + Weifang 2);
+/// each January 2027…2032 raises it by 3%, rounded to the fen: 236.90, 244.01 (244.007),
+/// 251.33 (251.3303), 258.87 (258.8699), 266.64 (266.6361), 274.64 (274.6392). Account
 /// 10309.01 / 139 = 74.17 (3% a year: 6328.00, 7077.84, 7850.18, 8645.69, 9465.06,
-/// 10309.01); total 272.25 + 74.17 = 346.42. The lifetime metrics take this amount from the
-/// model and raise it the same way: the --paths pension of 2033 is round(272.25 × 1.03) =
-/// 280.42 plus 74.17 = 354.59. A man born 1966-05 claims in 2026-05, within the dated
-/// steps: 228.00, not projected.
+/// 10309.01); total 274.64 + 74.17 = 348.81. The lifetime metrics take this amount from the
+/// model and raise it the same way: the --paths pension of 2033 is round(274.64 × 1.03) =
+/// 282.88 (282.8792) plus 74.17 = 357.05. A man born 1966-05 claims in 2026-05, within the
+/// dated steps: 230.00, not projected.
 #[test]
 fn defect_3_resident_basic_projected_to_the_claim_year_by_indexation() {
     let dir = scratch("defect_3");
@@ -375,19 +378,19 @@ fn defect_3_resident_basic_projected_to_the_claim_year_by_indexation() {
     let f = by_id(&rows, "farmer");
     assert_eq!(
         cols(f, &["status", "retire", "balance", "resident_basic", "account", "total"]),
-        ["ok", "2032-05", "10309.01", "272.25", "74.17", "346.42"]
+        ["ok", "2032-05", "10309.01", "274.64", "74.17", "348.81"]
     );
     let paths = read_rows(&dir.join("paths.csv"));
     let pension = |year: &str| {
         paths.iter().find(|r| r["id"] == "farmer" && r["year"] == year).unwrap()["monthly_pension"].clone()
     };
-    assert_eq!([pension("2032"), pension("2033")], ["346.42", "354.59"]);
-    assert_eq!(cols(by_id(&rows, "now"), &["retire", "resident_basic"]), ["2026-05", "228.00"]);
+    assert_eq!([pension("2032"), pension("2033")], ["348.81", "357.05"]);
+    assert_eq!(cols(by_id(&rows, "now"), &["retire", "resident_basic"]), ["2026-05", "230.00"]);
 }
 
 /// Defect 3 (real terms) and defect 4 (scope). The three columns follow `tier`. The farmer
 /// above: 76 months from `as_of` 2026-01 to 2032-05, wage growth 4%: deflator
-/// 1.04^(76/12) = 1.28196…; total_real = 346.42 / 1.28196 = 270.2248 → 270.22;
+/// 1.04^(76/12) = 1.28196…; total_real = 348.81 / 1.28196 = 272.0891 → 272.09;
 /// pension_wealth_real = pension_wealth / the same deflator (to the fen). With
 /// `wage_growth` 0 the real amounts equal the nominal ones. `metrics_scope` is
 /// `from_as_of` on every computed row (ok and ineligible) and empty on an error row.
@@ -409,7 +412,7 @@ fn defect_3_real_terms_columns_and_metrics_scope() {
         "{header}"
     );
     let f = by_id(&rows, "farmer");
-    assert_eq!(cols(f, &["total", "total_real", "metrics_scope"]), ["346.42", "270.22", "from_as_of"]);
+    assert_eq!(cols(f, &["total", "total_real", "metrics_scope"]), ["348.81", "272.09", "from_as_of"]);
     let wealth: f64 = f["pension_wealth"].parse().unwrap();
     let real: f64 = f["pension_wealth_real"].parse().unwrap();
     assert!((real - wealth / 1.04f64.powf(76.0 / 12.0)).abs() <= 0.01, "{wealth} {real}");

@@ -381,9 +381,9 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
          w,flexible,女,1980-01,shandong\n\
          d,flexible,male,1981-02-30,shandong\n\
          dot,flexible,male,1981.05,shandong\n\
-         p,flexible,male,1980-01,安徽省合肥市\n\
+         p,flexible,male,1980-01,安徽省芜湖市\n\
          x,flexible,male,1980-01,火星\n\
-         yt,flexible,male,1980-01,山东省烟台市\n",
+         yt,flexible,male,1980-01,山东省滨州市\n",
         &[],
     );
     assert_eq!(out.status.code(), Some(3));
@@ -394,7 +394,7 @@ fn defect8_spreadsheet_spellings_read_back_as_the_same_scenarios() {
     assert!(msg("p").contains("the province anhui is used (C27.8)"), "{}", msg("p"));
     assert!(msg("x").contains("unknown region") && msg("x").contains("山东/潍坊"), "{}", msg("x"));
     // A city without parameters in a province with them: the province (C27.8), as for
-    // shandong/yantai.
+    // shandong/binzhou.
     assert!(msg("yt").contains("the province shandong is used (C27.8)"), "{}", msg("yt"));
 }
 

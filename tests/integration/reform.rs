@@ -53,16 +53,17 @@ fn parts_sum(rows: &[HashMap<String, String>], names: &[&str]) {
 
 /// The example reform: Shandong's floor +20 and Weifang's subsidies doubled from 2027
 /// (the national +20 stays below Shandong's floor 228 and changes nothing).
-/// Farmer at the 500 tier, pension 2032-05. Baseline: basic 228 (the last published step,
-/// 2026) raised 2% each January to 2032 = 256.76 (C22 projected, issue 13 defect 3); total
-/// 330.93. Reform: the projection still starts at the published horizon (2026); the floor's
-/// new step in 2027-01 changes the dated amount by 248 − 228 = +20, added in 2027 and raised
-/// with the rest: 232.56 + 20 = 252.56, then 257.61, 262.76, 268.02, 273.38, 278.85 (+22.09);
+/// Farmer at the 500 tier, pension 2032-05. Baseline: basic 228 + Weifang's 2 = 230 (the
+/// last published step, 2026) raised 2% each January to 2032: 234.60, 239.29, 244.08,
+/// 248.96, 253.94, 259.02 (C22 projected, issue 13 defect 3); total 259.02 + 74.17 = 333.19.
+/// Reform: the projection still starts at the published horizon (2026); the floor's new
+/// step in 2027-01 changes the dated amount by 248 − 228 = +20, added in 2027 and raised with
+/// the rest: 234.60 + 20 = 254.60, then 259.69, 264.88, 270.18, 275.58, 281.09 (+22.07);
 /// subsidy 60 → 120 in 2027–2031 adds 60 a year credited at 3%: about 318.5 more at 60, so
 /// the account pension round(10,309.01 / 139, 2) = 74.17 becomes 76.46 (+2.29). The
 /// national +20 from 2027 (183 < 228) changes the dated amount of 2027 by
 /// max(183, 228) − 228 = 0: its part is 0.00 (it was −5.03 while a patched step moved the
-/// start of the projection). Delta 22.09 + 2.29 = 24.38.
+/// start of the projection). Delta 22.07 + 2.29 = 24.36.
 #[test]
 fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
     let dir = scratch("reform-example");
@@ -72,11 +73,11 @@ fn reform_example_gives_deltas_and_sequential_parts_that_sum_to_the_fen() {
     let f = by_id(&rows, "farmer-500");
     assert_eq!(
         (f["baseline_total"].as_str(), f["reform_total"].as_str(), f["delta_total"].as_str()),
-        ("330.93", "355.31", "24.38")
+        ("333.19", "357.55", "24.36")
     );
-    assert_eq!((f["delta_resident_basic"].as_str(), f["delta_account"].as_str()), ("22.09", "2.29"));
+    assert_eq!((f["delta_resident_basic"].as_str(), f["delta_account"].as_str()), ("22.07", "2.29"));
     assert_eq!(f["delta_total_national_plus20"], "0.00");
-    assert_eq!(f["delta_total_shandong_floor_plus20"], "22.09");
+    assert_eq!(f["delta_total_shandong_floor_plus20"], "22.07");
     assert_eq!(f["delta_total_weifang_subsidy_x2"], "2.29");
     assert_eq!(f["reform_status"], "ok");
     // An employee pension is untouched.
@@ -191,7 +192,7 @@ fn reform_chart_draws_deltas_by_group() {
     assert!(std::fs::metadata(&png).unwrap().len() > 10_000);
     let table = read_rows(&dir.join("reform.csv"));
     assert_eq!(table.len(), rows.len());
-    assert_eq!(by_id(&table, "farmer-500")["delta_total"], "24.38");
+    assert_eq!(by_id(&table, "farmer-500")["delta_total"], "24.36");
     let grouped = dir.join("by-scheme.svg");
     let c = bin()
         .arg("chart")
@@ -207,12 +208,15 @@ fn reform_chart_draws_deltas_by_group() {
 
 /// A reform step after the published horizon changes the projected resident basic pension
 /// by the change it makes to the dated amount, and never moves the start of the projection
-/// (docs/real-terms.md). Shandong's amount is dated to 2026 (228); `--indexation 0.02`.
-/// - `late` (pension 2030-05), Shandong floor +20 from 2027-07: baseline 228 → 232.56,
-///   237.21, 241.95, 246.79 (2030); the step adds 248 − 228 = 20 at the January after it
-///   (2028): 232.56, 237.21 + 20 = 257.21, 262.35, 267.60; delta 267.60 − 246.79 = 20.81.
-/// - `now` (pension 2026-03, dated 228), national +20 from 2027-01 (183 < 228): the amount
-///   in payment from 2027 is the baseline's 232.56, 237.21, …, so neither the total nor the
+/// (docs/real-terms.md). Weifang's amount is dated to 2026 (228 + Weifang's 2 = 230);
+/// `--indexation 0.02`.
+/// - `late` (pension 2030-05), Shandong floor +20 from 2027-07: baseline 230 → 234.60,
+///   239.29, 244.08, 248.96 (2030); the step adds 248 − 228 = 20 at the January after it
+///   (2028): 234.60, 239.29 + 20 = 259.29, 264.48, 269.77; resident basic +20.81. With 16
+///   years Weifang's 长缴多得 (1% of the basic pension a year beyond 15) follows it:
+///   round(248.96 × 1%, 2) = 2.49 → round(269.77 × 1%, 2) = 2.70; delta 20.81 + 0.21 = 21.02.
+/// - `now` (pension 2026-03, dated 230), national +20 from 2027-01 (183 < 228): the amount
+///   in payment from 2027 is the baseline's 234.60, 239.29, …, so neither the total nor the
 ///   pension wealth changes (before, the patched step dated 2027 at 228 and the wealth fell).
 #[test]
 fn reform_steps_after_the_horizon_change_the_projection_without_moving_it() {
@@ -249,7 +253,7 @@ fn reform_steps_after_the_horizon_change_the_projection_without_moving_it() {
             late["reform_resident_basic"].as_str(),
             late["delta_total"].as_str()
         ),
-        ("246.79", "267.60", "20.81")
+        ("248.96", "269.77", "21.02")
     );
     let rows =
         run("[[patch]]\npath = \"national.resident_minimum\"\nfrom = \"2027-01\"\nop = \"add\"\nvalue = \"20\"\n");
@@ -257,5 +261,5 @@ fn reform_steps_after_the_horizon_change_the_projection_without_moving_it() {
         let r = by_id(&rows, id);
         assert_eq!((r["delta_total"].as_str(), r["delta_pension_wealth"].as_str()), ("0.00", "0.00"), "{id}: {r:?}");
     }
-    assert_eq!(by_id(&rows, "now")["baseline_resident_basic"], "228.00");
+    assert_eq!(by_id(&rows, "now")["baseline_resident_basic"], "230.00");
 }

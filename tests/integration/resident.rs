@@ -2,13 +2,14 @@
 
 use crate::common::*;
 
-/// C19–C23 by hand. Born 1968-05 → pension 2028-05; contributions 2026 and 2027 at the 1000
-/// tier (assumed subsidy 60), interest 3%:
-/// 2026: 5000 + 150.00 + 1060 = 6210.00; 2027: 6210 + 186.30 + 1060 = 7456.30.
-/// Years 14 + 2 = 16; basic 163 (national 2026) + 65 (Shandong 228 − 163) = 228 in 2026, the
-/// last dated step, raised by the 2% indexation each January to the claim year (defect 3):
-/// 2027 232.56, 2028 237.2112 → 237.21; bonus 2 × 1; account round(7456.30 / 139) = 53.64;
-/// total 237.21 + 2 + 53.64 = 292.85.
+/// C19–C23 by hand (Weifang, the default region). Born 1968-05 → pension 2028-05;
+/// contributions 2026 and 2027 at the 1000 tier (Weifang's 2019 subsidy rule: 80), interest 3%:
+/// 2026: 5000 + 150.00 + 1080 = 6230.00; 2027: 6230 + 186.90 + 1080 = 7496.90.
+/// Years 14 + 2 = 16; basic 163 (national 2026) + 65 (Shandong 228 − 163) + 2 (Weifang) = 230
+/// in 2026, the last dated step, raised by the 2% indexation each January to the claim year
+/// (defect 3): 2027 234.60, 2028 239.292 → 239.29; bonus by Weifang's rule, 1% of the basic
+/// pension a year beyond 15: round(239.29 × 0.01 × 1, 2) = 2.39; account
+/// round(7496.90 / 139) = 53.93; total 239.29 + 2.39 + 53.93 = 295.61.
 #[test]
 fn hand_computed_resident_pension() {
     let dir = scratch("hand_resident");
@@ -44,8 +45,8 @@ fn hand_computed_resident_pension() {
     assert_eq!(
         got,
         [
-            "ok", "resident", "2028-05", "60y0m", "139.0", "16.00", "15.0", "", "", "7456.30", "237.21", "2.00",
-            "53.64", "0.00", "0.00", "0.00", "292.85", "2000.00", "120.00", "assumed"
+            "ok", "resident", "2028-05", "60y0m", "139.0", "16.00", "15.0", "", "", "7496.90", "239.29", "2.39",
+            "53.93", "0.00", "0.00", "0.00", "295.61", "2000.00", "160.00", "assumed"
         ]
     );
 }

@@ -69,8 +69,8 @@ fn seek_index_returns_the_smallest_index_that_reaches_the_total() {
     assert_eq!(ids, input.iter().map(|r| r["id"].as_str()).collect::<Vec<_>>());
 }
 
-/// Qingzhou farmer (README: 330.93 at the 500 tier, with the basic pension projected to
-/// 2032): 400 a month needs the 2000 tier (401.19); the 1000 tier gives 354.19.
+/// Qingzhou farmer (README: 333.19 at the 500 tier, with the basic pension projected to
+/// 2032): 400 a month needs the 2000 tier (403.92); the 1000 tier gives 357.38.
 #[test]
 fn seek_tier_returns_the_smallest_tier_and_the_next_lower_tier_misses() {
     let dir = scratch("seek-tier");
@@ -78,10 +78,10 @@ fn seek_tier_returns_the_smallest_tier_and_the_next_lower_tier_misses() {
     let segs = repo("data/examples/weifang-tiers-segments.csv");
     let rows = seek(&dir, &input, &["--target", "total=400", "--vary", "tier", "--segments", segs.to_str().unwrap()]);
     let r = rows.iter().find(|r| r["id"] == "farmer-500").unwrap();
-    assert_eq!((r["status"].as_str(), r["value"].as_str(), r["achieved"].as_str()), ("found", "2000", "401.19"));
+    assert_eq!((r["status"].as_str(), r["value"].as_str(), r["achieved"].as_str()), ("found", "2000", "403.92"));
     let at = total_with("seek-tier-at", "data/examples/weifang-tiers.csv", "farmer-500", &[("tier", "2000")]);
     let under = total_with("seek-tier-under", "data/examples/weifang-tiers.csv", "farmer-500", &[("tier", "1000")]);
-    assert_eq!((at.0.as_str(), under.0.as_str()), ("401.19", "354.19"));
+    assert_eq!((at.0.as_str(), under.0.as_str()), ("403.92", "357.38"));
     // A row without resident contributions is an error row that says so; the others compute.
     let m = rows.iter().find(|r| r["id"] == "mover-js-sd").unwrap();
     assert_eq!(m["status"], "error");

@@ -52,11 +52,12 @@ fn hand_computed_bridging_resident_to_employee() {
 
 /// Employee → resident (C24): 4.00 employee years < 15; employee account
 /// 10000 + 12 × 621.92 = 17463.04 joins; resident 2000 + 560 = 2560 with a full overlap year
-/// (counts 0, refund 500); years 12 + 0 + 4 = 16 → bonus 2; born 1967-01, so 60 in 2027-01
+/// (counts 0, refund 500); years 12 + 0 + 4 = 16 (one year beyond 15); born 1967-01, so 60 in 2027-01
 /// and the statutory month 2027-08 (delay 7): pension at max(60, R) = 2027-08, and 2026 is
 /// before the year of 60, so its resident contribution is made (C27.1);
-/// account round((2560 − 500 + 17463.04) / 139) = 140.45; basic 228 (2026) × 1.02 = 232.56
-/// in the claim year 2027 (defect 3).
+/// account round((2560 − 500 + 17463.04) / 139) = 140.45; basic 228 + Weifang's 2 = 230
+/// (2026) × 1.02 = 234.60 in the claim year 2027 (defect 3); bonus by Weifang's rule,
+/// round(234.60 × 1% × 1, 2) = 2.35; total 234.60 + 2.35 + 140.45 = 377.40.
 #[test]
 fn hand_computed_bridging_employee_to_resident() {
     let dir = scratch("bridge_e2r");
@@ -87,7 +88,7 @@ fn hand_computed_bridging_employee_to_resident() {
     assert_eq!(
         got,
         [
-            "ok", "resident", "2027-08", "139.0", "16.00", "15.0", "19523.04", "232.56", "2.00", "140.45", "375.01",
+            "ok", "resident", "2027-08", "139.0", "16.00", "15.0", "19523.04", "234.60", "2.35", "140.45", "377.40",
             "7963.04", "60.00"
         ]
     );
@@ -182,7 +183,7 @@ fn bad_segments_give_precise_errors_and_other_rows_compute() {
     );
     assert!(
         m("nowhere").contains(
-            "column segments:region, value 'mars': segments file line 6: unknown region; allowed anhui, beijing"
+            "column segments:region, value 'mars': segments file line 6: unknown region; allowed anhui, anhui/anqing"
         ),
         "{}",
         m("nowhere")
