@@ -5,6 +5,7 @@
 mod c27;
 mod chart;
 mod chart_cli;
+mod cities;
 mod cli;
 mod common;
 mod defects;

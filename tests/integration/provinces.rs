@@ -395,7 +395,7 @@ fn resident_age_top_ups_enter_the_yearly_path() {
 }
 
 /// Every province and city key with a parameter file.
-fn all_regions() -> Vec<String> {
+pub(crate) fn all_regions() -> Vec<String> {
     let mut v: Vec<String> = Vec::new();
     for e in std::fs::read_dir(repo("data/params")).unwrap() {
         let p = e.unwrap().path();

@@ -302,7 +302,8 @@ impl Params {
                         resident_floor: rf.resident_floor.or(p.resident_floor),
                         resident_city: rf.resident_city.or(p.resident_city),
                         resident_tiers: overlay_tables(rf.resident_tiers, p.resident_tiers),
-                        bonus_per_year: overlay_steps(rf.bonus_per_year, Some(p.bonus_per_year)).expect("province has one"),
+                        bonus_per_year: overlay_steps(rf.bonus_per_year, Some(p.bonus_per_year))
+                            .expect("province has one"),
                         hardship_amount: overlay_steps(rf.hardship_amount, p.hardship_amount),
                         resident_account_rate: rf.resident_account_rate.or(p.resident_account_rate),
                         rounding: rf.rounding.unwrap_or(p.rounding),
