@@ -90,7 +90,7 @@ fn seek_tier_returns_the_smallest_tier_and_the_next_lower_tier_misses() {
     let rows = seek(&dir, &input, &["--target", "total=5000", "--vary", "tier"]);
     let r = rows.iter().find(|r| r["id"] == "farmer-500").unwrap();
     assert_eq!((r["status"].as_str(), r["value"].as_str()), ("unreachable", "8000"));
-    assert_eq!(r["achieved"], "680.87"); // README: 8000 tier → 680.87
+    assert_eq!(r["achieved"], "683.13"); // README: 8000 tier → 683.13
 }
 
 /// Retirement month (scanned in order): the employee born 1970-03 reaching 4,200 a month.
