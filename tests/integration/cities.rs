@@ -207,3 +207,34 @@ fn across_all_regions_a_resident_row_computes_and_more_years_never_pay_less() {
         }
     }
 }
+
+/// City age top-ups replace the province's in the yearly path (flat, from the first January
+/// at the band's age). Born 1966-03, 15 years, pension 2026-03, `indexation` 0.
+/// - Nanjing (南京): Jiangsu 228 (2024-01) + Nanjing's add-on 352 (440 in 2019 − national 88;
+///   no Jiangsu floor before 2020, assumed) = 580; total 580 + 71.94 = 651.94; +5 from 2032
+///   (Jan 2032: 65), +10 from 2037 (70), +20 from 2042 (75), +30 from 2047 (80).
+/// - Zhongshan (中山): Guangdong 220 (2024, assumed), no add-on; total 291.94; +10 from 2032,
+///   +15 from 2037, +20 from 2042, +25 from 2047, +30 from 2052 (85).
+#[test]
+fn city_age_top_ups_enter_the_yearly_path() {
+    let dir = scratch("city-age");
+    let paths = dir.join("paths.csv");
+    let csv = "id,scheme,region,birth,as_of,resident_years,resident_balance,indexation,death_age\n\
+               nj,resident,南京,1966-03,2026-01,15,10000,0,90\n\
+               zs,resident,guangdong/zhongshan,1966-03,2026-01,15,10000,0,90\n";
+    let (out, rows) = run_csv(&dir, csv, &["--paths", paths.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        cols(by_id(&rows, "nj"), &["claim_region", "resident_basic", "total"]),
+        ["jiangsu/nanjing", "580.00", "651.94"]
+    );
+    assert_eq!(cols(by_id(&rows, "zs"), &["resident_basic", "total"]), ["220.00", "291.94"]);
+    let path = read_rows(&paths);
+    let at =
+        |id: &str, y: &str| path.iter().find(|r| r["id"] == id && r["year"] == y).unwrap()["monthly_pension"].clone();
+    let years = ["2031", "2032", "2037", "2042", "2047", "2052"];
+    let nj: Vec<String> = years.iter().map(|y| at("nj", y)).collect();
+    assert_eq!(nj, ["651.94", "656.94", "661.94", "671.94", "681.94", "681.94"]);
+    let zs: Vec<String> = years.iter().map(|y| at("zs", y)).collect();
+    assert_eq!(zs, ["291.94", "301.94", "306.94", "311.94", "316.94", "321.94"]);
+}

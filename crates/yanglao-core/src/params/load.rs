@@ -465,6 +465,46 @@ mod tests {
         assert!(err.contains("provenance 'guess'"), "{err}");
     }
 
+    /// `resident_bonus.cap_pct` is a share above 0 and at most 1; the message says so.
+    #[test]
+    fn bonus_ceiling_out_of_range_is_rejected() {
+        let nat = Params::builtin().unwrap().national;
+        let text = "[resident_bonus]\nkind = \"per_year\"\nfrom = \"2021-01\"\nper_year = \"2\"\ncap_pct = \"10\"\nprovenance = \"reported\"\nsource = \"x\"\n";
+        let err = parse_region("p.toml", text, (Rounding::default(), &nat)).err().unwrap().to_string();
+        assert!(
+            err.contains("resident_bonus.cap_pct: 10; allowed a share of the basic pension above 0 and at most 1"),
+            "{err}"
+        );
+        let ok = parse_region("p.toml", &text.replace("\"10\"", "\"0.1\""), (Rounding::default(), &nat)).unwrap();
+        assert_eq!(ok.resident_bonus.unwrap().cap, Some(Decimal::new(1, 1)));
+    }
+
+    /// A city's tier tables and 代缴 hold from their first date; before it the province's.
+    /// Weifang: Shandong's 2014 table until 2018, its own from 2019; 代缴 its own from 2011.
+    /// Zhengzhou: Henan's 2014 table until 2014, its own from 2015.
+    #[test]
+    fn city_tables_overlay_the_province_from_their_first_date() {
+        let p = Params::builtin().unwrap();
+        let wf = p.region(p.region_id("shandong/weifang").unwrap());
+        let sd = p.region(p.region_id("shandong").unwrap());
+        let m = |s: &str| Month::parse(s).unwrap();
+        assert_eq!(wf.tiers_at(m("2018-12")), sd.tiers_at(m("2018-12")));
+        let own = wf.tiers_at(m("2019-01")).unwrap();
+        assert_eq!(own.from, m("2019-01"));
+        assert_eq!(own.tiers.iter().find(|t| t.tier == Decimal::from(1000)).unwrap().subsidy, Decimal::from(80));
+        let zz = p.region(p.region_id("henan/zhengzhou").unwrap());
+        let hn = p.region(p.region_id("henan").unwrap());
+        assert_eq!(zz.tiers_at(m("2014-06")), hn.tiers_at(m("2014-06")));
+        assert_eq!(zz.tiers_at(m("2015-01")).unwrap().tiers[0].tier, Decimal::from(100));
+        assert_eq!(zz.tiers_at(m("2018-01")).unwrap().tiers[0].tier, Decimal::from(200));
+        // Zhengzhou's per-year bonus: 2 from 2014 (replacing the national 0 of the same
+        // date, Henan having none), 3 from 2018; nothing before 2014, as nationally.
+        assert_eq!(zz.bonus_per_year.at(m("2013-06")), None);
+        assert_eq!(hn.bonus_per_year.at(m("2017-12")).unwrap().value, Decimal::ZERO);
+        assert_eq!(zz.bonus_per_year.at(m("2017-12")).unwrap().value, Decimal::from(2));
+        assert_eq!(zz.bonus_per_year.at(m("2018-01")).unwrap().value, Decimal::from(3));
+    }
+
     #[test]
     fn out_of_range_rate_is_rejected() {
         let text = "[resident_account_rate]\nvalues = [ { year = 2021, value = \"5\", provenance = \"reported\", source = \"x\" } ]\n";
