@@ -22,9 +22,13 @@ quality mark of the source tables:
   while a separate 2024 value exists is left out (which year it measures is unresolved).
 * Heilongjiang: the source table already carries the retirement-year key (its row for
   year Y is the upstream value stored under Y-1), so it is used as is.
-* Shandong is hand-kept (data/params/shandong.toml and shandong/*.toml carry resident
-  tiers, adjustment rules and cities that the tables do not have): this script does not
-  write it and prints where the tables differ from it.
+* Shandong is hand-kept (data/params/shandong.toml and shandong/{weifang,qingdao,jinan,
+  dezhou}.toml carry resident tiers, adjustment rules and cities that the tables do not
+  have): this script does not write them and prints where the tables differ from them.
+* resident city rows (`resident/basic-pension.csv`, `resident/tiers.csv`) become city
+  overlays, the other Shandong cities included (see "resident scheme: cities" below for how
+  a stated city total becomes an add-on, and which rows are left out and why);
+  shandong/qingzhou.toml is Weifang's file with every value `assumed`.
 """
 
 import csv
