@@ -134,10 +134,15 @@ pub fn lines(
     key: &str,
     year: i32,
 ) -> Result<(Vec<Line>, Option<String>), UnknownRegion> {
-    let (id, fallback) = params.resolve_region(key).ok_or_else(|| UnknownRegion {
-        region: key.to_string(),
-        allowed: params.region_keys().filter(|k| !k.contains('/')).collect::<Vec<_>>().join(", "),
-    })?;
+    // The key as written, else the spellings a scenario file may use (`黑龙江/哈尔滨`,
+    // `山东省潍坊市`, `潍坊`, any case): `params` reads a region the way `run` does.
+    let (id, fallback) = params
+        .resolve_region(key)
+        .or_else(|| crate::io::lenient::region(params, key).ok())
+        .ok_or_else(|| UnknownRegion {
+            region: key.to_string(),
+            allowed: params.region_keys().filter(|k| !k.contains('/')).collect::<Vec<_>>().join(", "),
+        })?;
     let note = fallback
         .then(|| format!("{key} has no city parameters: the province {} is used (C27.8)", params.region(id).key));
     let r = params.region(id);
@@ -568,8 +573,16 @@ pub fn command(dir: Option<&std::path::Path>, region: &str, year: Option<i32>, c
     let year = year.unwrap_or_else(|| crate::params::Assumptions::builtin().as_of.year());
     let files = Files::new(files);
     let (lines, note) = lines(&params, &files, region, year)?;
-    let name = params.resolve_region(region).map(|(id, _)| params.region(id).name.clone()).unwrap_or_default();
-    let header = format!("{region} ({name}), parameters in force in {year} (step values at {year}-12)");
+    let (key, name) = params
+        .resolve_region(region)
+        .or_else(|| crate::io::lenient::region(&params, region).ok())
+        .map(|(id, _)| (params.region(id).key.clone(), params.region(id).name.clone()))
+        .unwrap_or_default();
+    let header = if key == region {
+        format!("{region} ({name}), parameters in force in {year} (step values at {year}-12)")
+    } else {
+        format!("{region} = {key} ({name}), parameters in force in {year} (step values at {year}-12)")
+    };
     print!("{}", render(&lines, note.as_deref(), &header, csv));
     Ok(())
 }

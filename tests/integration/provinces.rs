@@ -292,6 +292,14 @@ fn params_command_prints_values_with_provenance_and_source() {
     let out = bin().args(["params", "--region", "henan/luohe"]).output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("note: henan/luohe has no city parameters: the province henan is used (C27.8)"), "{text}");
+    // The spellings `run` reads: Chinese names and a city alone name the same region.
+    for spelling in ["河南/郑州", "河南省郑州市", "郑州", "Henan/Zhengzhou"] {
+        let out = bin().args(["params", "--region", spelling, "--year", "2024"]).output().unwrap();
+        assert!(out.status.success(), "{spelling}: {}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with(&format!("{spelling} = henan/zhengzhou (")), "{spelling}: {text}");
+        assert!(text.contains("7925"), "{spelling}: {text}");
+    }
     let out = bin().args(["params", "--region", "mars"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown region 'mars'; allowed anhui, beijing"));
