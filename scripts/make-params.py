@@ -70,6 +70,16 @@ AVG_CORRECTIONS = {
     ("beijing", 2019): ("8847", "corrected value per rsj.beijing.gov.cn (upstream comment; stored 9262 uncorrected)"),
 }
 
+# Pension bases the extraction's README gives but its table does not carry ("Values found
+# that upstream lacks", "Internal contradictions"): added or corrected here, each logged.
+# Xinjiang 2026 (8744) is called a candidate, not confirmed there, and stays out.
+BASE_ADDITIONS = {
+    ("neimenggu", 2026): ("8430", "official", "内人社(办)发〔2026〕85号, found by the extraction's verification (the calculator stores the number as its 2025 average wage)"),
+    ("xizang", 2026): ("11954", "official", "藏人社发〔2026〕46号, found by the extraction's verification (not in the calculator)"),
+    ("shanghai", 2026): ("12577", "reported", "found by the extraction's verification in a third-party compilation, no document number (not in the calculator)"),
+    ("jilin", 2025): ("7322.08", "official", "87865 / 12 per 吉人社联 as published (xxgk.jl.gov.cn); the calculator stores it rounded to 7322"),
+}
+
 # Provincial forms of the employee pension, read from province-rules.csv (columns
 # transitional_formula, years_rounding, result_rounding, extra_components; quoted in each
 # file's `source`). Where the calculator engine and the rule it describes disagree, the
@@ -899,6 +909,14 @@ def base_entries(rows, region):
         if quality not in ("official", "reported"):
             raise SystemExit(f"{region} {y}: unknown quality {quality!r}")
         out.append((y, num(r["base"]), quality, source_of(r)))
+    for (p, y), (value, quality, src) in sorted(BASE_ADDITIONS.items()):
+        if p != region:
+            continue
+        old = [e for e in out if e[0] == y]
+        out = [e for e in out if e[0] != y] + [(y, value, quality, src)]
+        out.sort(key=lambda e: e[0])
+        was = f"replaces {old[0][1]} ({old[0][2]})" if old else "added"
+        log(f"{region} pension_base {y}: {value} {quality} {was}: {src}")
     run = year_series(out)
     for e in out:
         if e not in run:

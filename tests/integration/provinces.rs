@@ -651,3 +651,22 @@ fn no_conditional_provincial_rule_is_dead() {
     // ×2, Tibet's plateau allowance.
     assert!(checked.len() >= 12, "{checked:?}");
 }
+
+/// Bases the extraction reports outside its table (scripts/make-params.py BASE_ADDITIONS):
+/// a 2026 pension in Inner Mongolia, Tibet or Shanghai uses the published base, with its
+/// provenance, instead of the 2025 base grown by `wage_growth`; Jilin 2025 is 87865 / 12.
+#[test]
+fn bases_published_outside_the_table_are_used_with_their_provenance() {
+    for (region, year, want) in [
+        ("neimenggu", "2026", "employee,pension_base C,8430,2026,official,"),
+        ("xizang", "2026", "employee,pension_base C,11954,2026,official,"),
+        ("shanghai", "2026", "employee,pension_base C,12577,2026,reported,"),
+        ("jilin", "2025", "employee,pension_base C,7322.08,2025,official,"),
+    ] {
+        let out = bin().args(["params", "--region", region, "--year", year, "--format", "csv"]).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        let line = text.lines().find(|l| l.starts_with("employee,pension_base C,")).unwrap();
+        assert!(line.starts_with(want), "{region}: {line}");
+    }
+}
