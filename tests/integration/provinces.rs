@@ -662,6 +662,7 @@ fn bases_published_outside_the_table_are_used_with_their_provenance() {
         ("xizang", "2026", "employee,pension_base C,11954,2026,official,"),
         ("shanghai", "2026", "employee,pension_base C,12577,2026,reported,"),
         ("jilin", "2025", "employee,pension_base C,7322.08,2025,official,"),
+        ("heilongjiang", "2019", "employee,pension_base C,4735,2019,official,"),
     ] {
         let out = bin().args(["params", "--region", region, "--year", year, "--format", "csv"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
