@@ -77,6 +77,8 @@ BASE_ADDITIONS = {
     ("neimenggu", 2026): ("8430", "official", "内人社(办)发〔2026〕85号, found by the extraction's verification (the calculator stores the number as its 2025 average wage)"),
     ("xizang", 2026): ("11954", "official", "藏人社发〔2026〕46号, found by the extraction's verification (not in the calculator)"),
     ("shanghai", 2026): ("12577", "reported", "found by the extraction's verification in a third-party compilation, no document number (not in the calculator)"),
+    ("guizhou", 2022): ("6797.5", "official", "黔人社通〔2022〕94号: 2021 全口径 81570 / 12 = 6797.5 exactly (the calculator stores 6798)"),
+    ("guizhou", 2024): ("7272.25", "official", "黔人社发〔2025〕16号: 2023 全口径 87267 / 12 = 7272.25 exactly (the calculator stores 7272)"),
     ("heilongjiang", 2019): ("4735", "official", "黑人社规〔2018〕22号 (56820 a year ÷ 12) as the calculator's json cites it; its .js holds 4608, below the 2018 base 4645"),
     ("jilin", 2025): ("7322.08", "official", "87865 / 12 per 吉人社联 as published (xxgk.jl.gov.cn); the calculator stores it rounded to 7322"),
 }

@@ -24,9 +24,9 @@ const CASES: &[(&str, &str, &str, &str)] = &[
     // Chongqing C 8160: basic 3141.60 + account 863.31 + transitional 1507.97 = 5512.88;
     // one-child parents +3%: 5512.88 × 0.03 = 165.3864 → 165.39; total 5678.27.
     ("chongqing-one-child", "165.39", "5678.27", "独生子女父母 +3% 165.39 included in allowance"),
-    // Guizhou C 7272: 2799.72 + 863.31 + 1343.87 = 5006.90; +5% (黔劳社厅发〔2006〕20号):
-    // 250.345 → 250.35; total 5257.25. (`独生子女` read as one_child.)
-    ("guizhou-one-child", "250.35", "5257.25", "独生子女父母 +5% 250.35"),
+    // Guizhou C 7272.25: 2799.82 + 863.31 + 1343.91 = 5007.04; +5% (黔劳社厅发〔2006〕20号):
+    // 250.352 → 250.35; total 5257.39. (`独生子女` read as one_child.)
+    ("guizhou-one-child", "250.35", "5257.39", "独生子女父母 +5% 250.35"),
     // Hainan C 8131: 3130.44 + 863.31 + 1502.61 = 5496.36; 琼府〔2022〕40号 one-child +5%:
     // 274.818 → 274.82, total 5771.18 (`One-Child` read as one_child) …
     ("hainan-one-child", "274.82", "5771.18", "计划生育奖励金 独生子女父母 +5% 274.82"),

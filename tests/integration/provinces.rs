@@ -54,12 +54,12 @@ const CASES: &[(&str, &str, &str, &str, &str, &str)] = &[
     // account = 120000 / 139 = 863.31
     // total 4764.74 up to the jiao = 4764.8
     ("guangxi", "2636.10", "863.31", "1265.33", "0.00", "4764.80"),
-    // guizhou: C(2024) 7272, rate 0.014
-    // basic = (7272 + 7272×1.2=8726.40)/2 × 35 × 1% = 2799.72
-    // transitional = 7272 × 1.1 = 7999.20 × 12 × 0.014 = 1343.87
+    // guizhou: C(2024) 7272.25 (87267 / 12), rate 0.014
+    // basic = (7272.25 + 7272.25×1.2=8726.70)/2 × 35 × 1% = 2799.81625 → 2799.82
+    // transitional = 7272.25 × 1.1 = 7999.475 → 7999.48 × 12 × 0.014 = 1343.91264 → 1343.91
     // account = 120000 / 139 = 863.31
-    // total = 5006.90
-    ("guizhou", "2799.72", "863.31", "1343.87", "0.00", "5006.90"),
+    // total = 5007.04
+    ("guizhou", "2799.82", "863.31", "1343.91", "0.00", "5007.04"),
     // hainan: C(2024) 8131, rate 0.014
     // basic = (8131 + 8131×1.2=9757.20)/2 × 35 × 1% = 3130.44
     // transitional = 8131 × 1.1 = 8944.10 × 12 × 0.014 = 1502.61
@@ -663,6 +663,7 @@ fn bases_published_outside_the_table_are_used_with_their_provenance() {
         ("shanghai", "2026", "employee,pension_base C,12577,2026,reported,"),
         ("jilin", "2025", "employee,pension_base C,7322.08,2025,official,"),
         ("heilongjiang", "2019", "employee,pension_base C,4735,2019,official,"),
+        ("guizhou", "2024", "employee,pension_base C,7272.25,2024,official,"),
     ] {
         let out = bin().args(["params", "--region", region, "--year", year, "--format", "csv"]).output().unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
