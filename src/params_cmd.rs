@@ -486,7 +486,7 @@ fn employee_rules(
         );
     }
     for x in &e.extras {
-        if x.from.is_some_and(|f| at < f) || x.to.is_some_and(|t| at > t) {
+        if !x.in_force(at) {
             continue;
         }
         let mut v = x.kind.describe();

@@ -520,7 +520,7 @@ pub(crate) fn applied(e: &Extra, i: &Inputs, p: &PersonInputs, money: Round) -> 
             (!v.is_zero()).then(|| plain(v))
         }
         ExtraKind::PercentOfSeries { pct, series } => {
-            if e.from.is_some_and(|f| i.retire < f) || e.to.is_some_and(|t| i.retire > t) {
+            if !e.in_force(i.retire) {
                 return None;
             }
             Some(percent_of_series(e, *pct, series, i.retire.year() - 1, p.indexation, money))
@@ -619,7 +619,7 @@ pub(crate) fn unused_facts(person: &Person, used: &[&Condition], tibet_used: boo
 /// One local component's amount for these inputs, None when it does not apply (the kinds
 /// that read neither the person nor the components).
 pub(crate) fn extra(e: &Extra, i: &Inputs, money: Round) -> Option<Decimal> {
-    if e.from.is_some_and(|f| i.retire < f) || e.to.is_some_and(|t| i.retire > t) {
+    if !e.in_force(i.retire) {
         return None;
     }
     let v = match &e.kind {

@@ -347,6 +347,13 @@ pub struct Extra {
     pub band_years: BandYears,
 }
 
+impl Extra {
+    /// Whether it applies to a pension starting in `retire` (its `from` … `to`).
+    pub fn in_force(&self, retire: Month) -> bool {
+        self.from.is_none_or(|f| retire >= f) && self.to.is_none_or(|t| retire <= t)
+    }
+}
+
 /// A region's employee-pension rules; the default is the national form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EmployeeRules {

@@ -569,10 +569,7 @@ pub(super) fn employee_pension(
             };
             let mut items = Vec::new();
             for e in &rules.extras {
-                if e.band_years == crate::params::BandYears::Tibet
-                    && e.from.is_none_or(|f| retire >= f)
-                    && e.to.is_none_or(|t| retire <= t)
-                {
+                if e.band_years == crate::params::BandYears::Tibet && e.in_force(retire) {
                     tibet_used = true;
                 }
                 let Some(x) = provincial::applied(e, &inputs, &p, money) else { continue };
