@@ -99,8 +99,14 @@ fn special_early(s: &Scenario, nat: &crate::params::National, stat: &RetirementI
         return false;
     }
     let Ok(cat) = effective_category(s) else { return false };
+    retire < flexible_earliest(s, nat, cat, stat)
+}
+
+/// The earliest month flexible retirement allows (C6): max(original age, statutory − the
+/// window), 人社部发〔2024〕94号.
+fn flexible_earliest(s: &Scenario, nat: &crate::params::National, cat: Category, stat: &RetirementInfo) -> Month {
     let g = nat.groups[cat.group_index()];
-    retire < s.birth.plus(g.original_age * 12).max(stat.month.plus(-nat.flexible_window))
+    s.birth.plus(g.original_age * 12).max(stat.month.plus(-nat.flexible_window))
 }
 
 /// Chosen retirement (C6): from max(original age, statutory − 36 months) to statutory + 36
@@ -115,7 +121,7 @@ pub(super) fn check_chosen(
 ) -> Result<(), RowError> {
     let g = nat.groups[cat.group_index()];
     let window = nat.flexible_window;
-    let lo = s.birth.plus(g.original_age * 12).max(stat.month.plus(-window));
+    let lo = flexible_earliest(s, nat, cat, stat);
     let hi = stat.month.plus(window);
     let special_lo = s.birth.plus(g.special_age * 12);
     let allowed = if s.special {
