@@ -432,11 +432,16 @@ fn phase_in(old: Decimal, new: Decimal, phase: Phase, money: Round) -> Decimal {
 
 /// The `message` note about the row's `notional_account` under the region's rules: not
 /// given where it matters (Guangdong before the new method alone; Shanghai with deemed or
-/// pre-account years), or given where nothing uses it.
-pub(crate) fn notional_note(rules: &EmployeeRules, t: &TransInputs) -> Option<String> {
-    let history = !t.pre.is_zero() || !t.deemed.is_zero();
-    let phase = rules.phase_in.as_ref().map_or(Phase::After, |p| p.at(t.year));
-    match (rules.notional, t.notional) {
+/// pre-account years), or given where nothing uses it. `history`: the row has deemed or
+/// pre-account years; `year`: the calendar year the pension starts.
+pub(crate) fn notional_note(
+    rules: &EmployeeRules,
+    notional: Option<Decimal>,
+    history: bool,
+    year: i32,
+) -> Option<String> {
+    let phase = rules.phase_in.as_ref().map_or(Phase::After, |p| p.at(year));
+    match (rules.notional, notional) {
         (Some(NotionalRule::Add { divisor }), None) if history => Some(format!(
             "the 虚账实记 part of the transitional pension (notional_account ÷ {}) is not included: notional_account is empty",
             divisor.normalize()
@@ -449,7 +454,7 @@ pub(crate) fn notional_note(rules: &EmployeeRules, t: &TransInputs) -> Option<St
             ))
         }
         (Some(NotionalRule::OldMethod { .. }), Some(_)) if phase == Phase::After => {
-            Some(format!("notional_account is not used for a pension starting in {}: the new method alone", t.year))
+            Some(format!("notional_account is not used for a pension starting in {year}: the new method alone"))
         }
         (None, Some(_)) => Some("notional_account is not used: the region's rules have no notional account".into()),
         _ => None,
@@ -858,8 +863,8 @@ mod tests {
         assert_eq!(t(2020, Some("60000")), d("500.00"));
         assert_eq!(t(2026, Some("60000")), d("1620.00"));
         assert_eq!(t(2022, None), d("1620.00"));
-        assert!(notional_note(&r, &inputs("1.5", 2022, None)).unwrap().contains("need notional_account"));
-        assert!(notional_note(&r, &inputs("1.5", 2022, Some("1"))).is_none());
+        assert!(notional_note(&r, None, true, 2022).unwrap().contains("need notional_account"));
+        assert!(notional_note(&r, Some(d("1")), true, 2022).is_none());
         assert_eq!(r.phase_in.as_ref().unwrap().at(2024), Phase::Share(d("0.5")));
     }
 

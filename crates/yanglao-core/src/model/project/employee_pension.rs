@@ -539,20 +539,8 @@ pub(super) fn employee_pension(
         });
         t
     };
-    notes.extend(provincial::notional_note(
-        rules,
-        &provincial::TransInputs {
-            c,
-            it: avg,
-            avg,
-            pre,
-            deemed: s.deemed_years,
-            rate: Decimal::ZERO,
-            years,
-            year: retire.year(),
-            notional: s.notional_account,
-        },
-    ));
+    let history = !pre.is_zero() || !s.deemed_years.is_zero();
+    notes.extend(provincial::notional_note(rules, s.notional_account, history, retire.year()));
     let allowance = match s.allowance {
         Some(a) => {
             env.note(|| Event::Allowance { value: Used { value: a, provenance: None } });
