@@ -383,12 +383,12 @@ pub(crate) fn transitional(rules: &EmployeeRules, t: &TransInputs, money: Round)
     let (c, pre, rate) = (t.c, t.pre, t.rate);
     let it = rules.transitional_index_floor.map_or(t.it, |f| t.it.max(f));
     let form = match rules.transitional {
-        TransitionalForm::Indexed => indexed(c, it, pre, rate, money),
+        // A phase-in's new method is C17's form on Ī_t; its old method follows below.
+        TransitionalForm::Indexed | TransitionalForm::PhaseIn => indexed(c, it, pre, rate, money),
         TransitionalForm::Weighted => weighted(c, it, pre, rate, money),
         TransitionalForm::IndexFloorOne => indexed(c, it.max(Decimal::ONE), pre, rate, money),
         TransitionalForm::TwoPart => two_part(c, it, pre, t.deemed, rate, money),
         TransitionalForm::DeemedIndexOne => money.apply(c * pre * rate),
-        TransitionalForm::PhaseIn => indexed(c, it, pre, rate, money),
     };
     let phase = rules.phase_in.as_ref().map_or(Phase::After, |p| p.at(t.year));
     let mut detail = None;
