@@ -191,9 +191,7 @@ fn parse_region(file: &str, text: &str, national: (Rounding, &National)) -> Resu
     let (national_rounding, nat) = national;
     let doc = parse_toml(file, text)?;
     let f = Ctx { file };
-    if let Some(k) = doc.keys().find(|k| !REGION_KEYS.contains(&k.as_str())) {
-        return Err(f.invalid(k, None, format!("unknown key; allowed {}", REGION_KEYS.join(", "))));
-    }
+    f.known_keys(&doc, REGION_KEYS, "", None)?;
     let money_hi = Decimal::from(1_000_000);
     let rate_lo = Decimal::new(-1, 1);
     let rate_hi = Decimal::new(3, 1);
@@ -477,6 +475,27 @@ mod tests {
         );
         let ok = parse_region("p.toml", &text.replace("\"10\"", "\"0.1\""), (Rounding::default(), &nat)).unwrap();
         assert_eq!(ok.resident_bonus.unwrap().cap, Some(Decimal::new(1, 1)));
+    }
+
+    /// An unknown key names where it stands (the key alone at the top, `table.key` inside)
+    /// and what is allowed there; nested items also give their label.
+    #[test]
+    fn unknown_keys_are_named_with_what_is_allowed() {
+        let nat = Params::builtin().unwrap().national;
+        let parse = |text: &str| parse_region("p.toml", text, (Rounding::default(), &nat)).err().unwrap().to_string();
+        let err = parse("bogus = 1\n");
+        assert!(err.contains("bogus") && err.contains("unknown key; allowed name, "), "{err}");
+        let rules = "[employee_rules]\nprovenance = \"reported\"\nsource = \"x\"\n";
+        let err = parse(&format!("{rules}bogus = 1\n"));
+        assert!(err.contains("employee_rules.bogus") && err.contains("unknown key; allowed provenance, "), "{err}");
+        let extra = "[[employee_rules.extra]]\nlabel = \"a\"\nkind = \"flat\"\namount = \"1\"\nprovenance = \"reported\"\nsource = \"x\"\n";
+        let err = parse(&format!("{rules}{extra}bogus = 1\n"));
+        assert!(
+            err.contains("employee_rules.extra.bogus") && err.contains("unknown key; allowed label, kind, "),
+            "{err}"
+        );
+        let err = parse(&format!("{rules}notional = {{ kind = \"add\", divisor = \"120\", bogus = 1 }}\n"));
+        assert!(err.contains("employee_rules.notional.bogus") && err.contains("allowed kind, divisor, "), "{err}");
     }
 
     /// A city's tier tables and 代缴 hold from their first date; before it the province's.

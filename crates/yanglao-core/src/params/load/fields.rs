@@ -17,6 +17,20 @@ impl Ctx<'_> {
         ParamError::Invalid { file: self.file.to_string(), key: key.to_string(), date, why: why.into() }
     }
 
+    /// A table's keys must be among `allowed`: the first other one is an error naming
+    /// `prefix.key` (the key alone when `prefix` is empty) and the keys allowed.
+    pub(super) fn known_keys(
+        &self,
+        t: &toml::Table,
+        allowed: &[&str],
+        prefix: &str,
+        date: Option<String>,
+    ) -> Result<(), ParamError> {
+        let Some(k) = t.keys().find(|k| !allowed.contains(&k.as_str())) else { return Ok(()) };
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        Err(self.invalid(&key, date, format!("unknown key; allowed {}", allowed.join(", "))))
+    }
+
     pub(super) fn decimal(&self, v: &Value, key: &str, date: Option<String>) -> Result<Decimal, ParamError> {
         match v {
             Value::String(s) => Decimal::from_str_exact(s.trim())
@@ -335,9 +349,7 @@ impl Ctx<'_> {
         let Some(v) = doc.get("employee_rules") else { return Ok(None) };
         let key = "employee_rules";
         let t = v.as_table().ok_or_else(|| self.invalid(key, None, "must be a table"))?;
-        if let Some(k) = t.keys().find(|k| !KEYS.contains(&k.as_str())) {
-            return Err(self.invalid(&format!("{key}.{k}"), None, format!("unknown key; allowed {}", KEYS.join(", "))));
-        }
+        self.known_keys(t, KEYS, key, None)?;
         let provenance = self.provenance(t, key, None)?;
         let source = t.get("source").and_then(Value::as_str).unwrap_or_default().to_string();
         let name = |k: &str, allowed: &[&str]| -> Result<Option<String>, ParamError> {
@@ -406,13 +418,7 @@ impl Ctx<'_> {
             let p = "employee_rules.extra";
             let e = e.as_table().ok_or_else(|| self.invalid(p, None, "each is a table [[employee_rules.extra]]"))?;
             let label = e.get("label").and_then(Value::as_str).unwrap_or("extra").to_string();
-            if let Some(k) = e.keys().find(|k| !EXTRA_KEYS.contains(&k.as_str())) {
-                return Err(self.invalid(
-                    &format!("{p}.{k}"),
-                    Some(label),
-                    format!("unknown key; allowed {}", EXTRA_KEYS.join(", ")),
-                ));
-            }
+            self.known_keys(e, EXTRA_KEYS, p, Some(label.clone()))?;
             let prov = self.provenance(e, p, Some(label.clone()))?;
             let list = |k: &str| e.get(k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
             let kind = match e.get("kind").and_then(Value::as_str) {
@@ -503,13 +509,7 @@ impl Ctx<'_> {
                 .ok_or_else(|| self.invalid(p, None, "each is a table [[employee_rules.transitional_rate_if]]"))?;
             let label = r.get("label").and_then(Value::as_str).unwrap_or("transitional_rate_if").to_string();
             const RATE_KEYS: &[&str] = &["label", "when", "rate", "provenance", "source"];
-            if let Some(k) = r.keys().find(|k| !RATE_KEYS.contains(&k.as_str())) {
-                return Err(self.invalid(
-                    &format!("{p}.{k}"),
-                    Some(label),
-                    format!("unknown key; allowed {}", RATE_KEYS.join(", ")),
-                ));
-            }
+            self.known_keys(r, RATE_KEYS, p, Some(label.clone()))?;
             let when = self.condition(r.get("when"), &format!("{p}.when"), &label)?;
             if when.is_always() {
                 return Err(self.invalid(
@@ -540,13 +540,7 @@ impl Ctx<'_> {
                 let p = "employee_rules.notional";
                 let n = v.as_table().ok_or_else(|| self.invalid(p, None, "must be { kind, divisor, … }"))?;
                 const NOTIONAL_KEYS: &[&str] = &["kind", "divisor", "deduct_per_whole_year", "source"];
-                if let Some(k) = n.keys().find(|k| !NOTIONAL_KEYS.contains(&k.as_str())) {
-                    return Err(self.invalid(
-                        &format!("{p}.{k}"),
-                        None,
-                        format!("unknown key; allowed {}", NOTIONAL_KEYS.join(", ")),
-                    ));
-                }
+                self.known_keys(n, NOTIONAL_KEYS, p, None)?;
                 let divisor = need(n, "divisor", p)?;
                 if divisor <= Decimal::ZERO {
                     return Err(self.invalid(&format!("{p}.divisor"), None, "must be positive"));
