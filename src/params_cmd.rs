@@ -127,6 +127,13 @@ fn round_text(r: Round) -> String {
     format!("{} dp, {mode}", r.places)
 }
 
+/// The region a key names: the key as written, else the spellings a scenario file may use
+/// (`黑龙江/哈尔滨`, `山东省潍坊市`, `潍坊`, any case), so that `params` reads a region the
+/// way `run` does; `true` when a city without parameters falls back to its province.
+fn find_region(params: &Params, key: &str) -> Option<(crate::params::RegionId, bool)> {
+    params.resolve_region(key).or_else(|| crate::io::lenient::region(params, key).ok())
+}
+
 /// The lines for a region in a year.
 pub fn lines(
     params: &Params,
@@ -134,15 +141,10 @@ pub fn lines(
     key: &str,
     year: i32,
 ) -> Result<(Vec<Line>, Option<String>), UnknownRegion> {
-    // The key as written, else the spellings a scenario file may use (`黑龙江/哈尔滨`,
-    // `山东省潍坊市`, `潍坊`, any case): `params` reads a region the way `run` does.
-    let (id, fallback) = params
-        .resolve_region(key)
-        .or_else(|| crate::io::lenient::region(params, key).ok())
-        .ok_or_else(|| UnknownRegion {
-            region: key.to_string(),
-            allowed: params.region_keys().filter(|k| !k.contains('/')).collect::<Vec<_>>().join(", "),
-        })?;
+    let (id, fallback) = find_region(params, key).ok_or_else(|| UnknownRegion {
+        region: key.to_string(),
+        allowed: params.region_keys().filter(|k| !k.contains('/')).collect::<Vec<_>>().join(", "),
+    })?;
     let note = fallback
         .then(|| format!("{key} has no city parameters: the province {} is used (C27.8)", params.region(id).key));
     let r = params.region(id);
@@ -573,9 +575,7 @@ pub fn command(dir: Option<&std::path::Path>, region: &str, year: Option<i32>, c
     let year = year.unwrap_or_else(|| crate::params::Assumptions::builtin().as_of.year());
     let files = Files::new(files);
     let (lines, note) = lines(&params, &files, region, year)?;
-    let (key, name) = params
-        .resolve_region(region)
-        .or_else(|| crate::io::lenient::region(&params, region).ok())
+    let (key, name) = find_region(&params, region)
         .map(|(id, _)| (params.region(id).key.clone(), params.region(id).name.clone()))
         .unwrap_or_default();
     let header = if key == region {
